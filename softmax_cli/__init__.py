@@ -1,0 +1,3 @@
+"""softmax-cli: softmax, sigmoid and cross-entropy on the command line."""
+
+__version__ = "0.1.0"

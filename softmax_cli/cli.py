@@ -1,0 +1,184 @@
+"""The ``softmax`` console script: thin Click commands over pipeline, render and core.
+
+NumPy, Rich and the I/O modules are imported inside command bodies, so ``--help`` and
+tab completion never pay for them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, BinaryIO
+
+import click
+
+from softmax_cli import __version__
+from softmax_cli.errors import EXIT_FAILURE, EXIT_INTERRUPTED, ClosedPipe, SoftmaxError
+from softmax_cli.group import DefaultGroup, NumbersCommand
+from softmax_cli.options import input_options, output_options
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0    success (also for empty input)
+  1    failure that is not the input's fault (I/O error, closed pipe)
+  2    usage error: bad option or value, unknown command, no input on a terminal
+  65   bad input data: bad cell, ragged row, ... (EX_DATAERR)
+  130  interrupted (Ctrl-C)"""
+
+
+def _positive_finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if not 0 < value < float("inf"):
+        raise click.BadParameter(f"must be a positive finite number, got {value:g}")
+    return value
+
+
+@click.group(
+    cls=DefaultGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=EXIT_CODES_HELP,
+)
+@click.version_option(__version__, "-V", "--version", prog_name="softmax")
+def cli() -> None:
+    """Softmax, sigmoid and cross-entropy from the command line.
+
+    When the first argument is not a command, the softmax command runs, so
+    'softmax 1 2 3' is 'softmax softmax 1 2 3' and 'cat logits.csv | softmax'
+    reads CSV rows from stdin.
+
+    \b
+    Examples:
+      softmax 0.7 1.5 4.8
+      softmax --labels dog,cat,boat,airplane -3.44 1.16 -0.81 3.91
+      cat logits.csv | softmax --format json | head
+    """
+
+
+def _input_spec(kwargs: dict[str, Any]) -> Any:
+    from softmax_cli.pipeline import InputSpec
+
+    return InputSpec(
+        values=kwargs.pop("values"),
+        stream=kwargs.pop("input_stream"),
+        delimiter=kwargs.pop("delimiter"),
+        header=kwargs.pop("header"),
+        labels=kwargs.pop("labels"),
+        skip_invalid=kwargs.pop("skip_invalid"),
+    )
+
+
+def _output_spec(kwargs: dict[str, Any]) -> Any:
+    from softmax_cli.pipeline import OutputSpec, resolve_format
+
+    fmt = resolve_format(kwargs.pop("fmt"), _stdout())
+    return OutputSpec(fmt=fmt, precision=kwargs.pop("precision"), color=kwargs.pop("color"))
+
+
+def _stdout() -> BinaryIO:
+    return sys.stdout.buffer
+
+
+def _report_skipped(source: Any) -> None:
+    if source.skipped.count:
+        click.echo(f"warning: {source.skipped.summary()}", err=True)
+
+
+@cli.command("softmax", cls=NumbersCommand)
+@input_options
+@output_options
+@click.option(
+    "-t",
+    "--temperature",
+    type=float,
+    default=1.0,
+    show_default=True,
+    callback=_positive_finite,
+    help="Divide logits by T > 0 first: T < 1 sharpens, T > 1 flattens.",
+)
+@click.option("--log", "log", is_flag=True, help="Print log-softmax, computed stably.")
+@click.option("--explain", is_flag=True, help="Show every step for a single vector.")
+@click.option("--argmax", is_flag=True, help="Add the predicted class to machine formats.")
+def softmax_command(
+    temperature: float, log: bool, explain: bool, argmax: bool, **kwargs: Any
+) -> None:
+    """Turn logits into probabilities: exp(x_i) / sum_j exp(x_j), per row.
+
+    Values come as arguments (one vector, space- or comma-separated; negative
+    numbers need no '--'), or as CSV rows on stdin or from --input, one sample
+    per row. A non-numeric first row is a header of class labels. Blank lines
+    and lines starting with '#' are skipped. Results are a table on a terminal,
+    CSV in a pipe, streamed in constant memory.
+
+    \b
+    Examples:
+      softmax 0.7 1.5 4.8
+      softmax -t 0.5 --labels a,b,c -1 -2.5 3e-2
+      softmax --explain 0.7 1.5 4.8
+      cat logits.csv | softmax --argmax | head
+    """
+    from softmax_cli import core
+    from softmax_cli.pipeline import open_rows, stream_rows
+    from softmax_cli.reader import RowRule
+
+    spec, output = _input_spec(kwargs), _output_spec(kwargs)
+    rule = RowRule(core.fully_masked_rows, "every logit is -inf: no class can get a probability")
+    source = open_rows(spec, rule)
+    if explain:
+        _explain(source, output, temperature)
+        return
+
+    def compute(logits: Any) -> Any:
+        return core.log_softmax(logits, temperature) if log else core.softmax(logits, temperature)
+
+    stream_rows(source, compute, output, _stdout(), argmax=argmax, unit_interval=not log, log=log)
+    _report_skipped(source)
+
+
+def _explain(source: Any, output: Any, temperature: float) -> None:
+    from softmax_cli import core
+    from softmax_cli.errors import ArgumentError
+    from softmax_cli.writer import format_explanation
+
+    chunks = list(source)
+    rows = sum(len(chunk.values) for chunk in chunks)
+    if rows != 1:
+        raise ArgumentError(f"--explain works on a single vector, the input has {rows} rows")
+    steps = core.softmax_steps(chunks[0].values[0], temperature)
+    if output.is_table:
+        from softmax_cli import render
+
+        console = render.make_console(output.color)
+        render.render_explanation(console, steps, source.labels, output.precision, temperature)
+    else:
+        _stdout().write(format_explanation(steps, source.labels, output.fmt, output.precision))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: run the CLI and turn every failure into its exit code."""
+    try:
+        result = cli.main(args=argv, prog_name="softmax", standalone_mode=False)
+        code = result if isinstance(result, int) else 0
+    except ClosedPipe:
+        code = _silence_stdout()
+    except SoftmaxError as exc:
+        click.echo(f"error: {exc}", err=True)
+        code = exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+    except (click.Abort, KeyboardInterrupt):
+        code = EXIT_INTERRUPTED
+    except Exception as exc:
+        if os.environ.get("SOFTMAX_DEBUG"):
+            raise
+        click.echo(f"error: internal error: {exc!r} (set SOFTMAX_DEBUG=1 for details)", err=True)
+        code = EXIT_FAILURE
+    sys.exit(code)
+
+
+def _silence_stdout() -> int:
+    """After the reader of our stdout went away, point fd 1 at /dev/null so the final
+    flush at exit cannot raise again, and report failure quietly."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_FAILURE

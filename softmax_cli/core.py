@@ -1,0 +1,129 @@
+"""Numerically stable softmax, log-softmax, log-sum-exp and sigmoid on NumPy arrays.
+
+Every function works row-wise along the last axis of a 2-D array of shape
+``(n_samples, n_classes)`` and equally on a 1-D vector of shape ``(n_classes,)``.
+Inputs are converted to float64. Entries may be any finite float or ``-inf`` (a masked
+class); ``nan`` and ``+inf`` are the caller's to reject. No function emits a
+``RuntimeWarning``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+class MaskedRowError(ValueError):
+    """A row whose logits are all ``-inf``: no class can receive any probability."""
+
+
+def fully_masked_rows(logits: npt.ArrayLike) -> BoolArray:
+    """Mark the rows that are all ``-inf``: shape ``(n_samples,)``, 0-d for a vector."""
+    x = np.asarray(logits, dtype=np.float64)
+    return np.asarray(np.all(np.isneginf(x), axis=-1))
+
+
+def _shifted(logits: npt.ArrayLike, temperature: float) -> FloatArray:
+    """Return ``(x - max(x)) / T`` row-wise, so that the largest entry of each row is 0.
+
+    Shifting by the maximum keeps ``exp`` from overflowing (every exponent is <= 0) and
+    does not change softmax, which is invariant to adding a constant to a row. The shift
+    happens before dividing by ``T`` so that a small temperature cannot push a finite
+    logit to ``+inf``; differences that overflow become ``-inf``, i.e. probability 0,
+    which is their correct limit.
+    """
+    if not temperature > 0:
+        raise ValueError(f"temperature must be positive, got {temperature}")
+    x = np.asarray(logits, dtype=np.float64)
+    if np.any(fully_masked_rows(x)):
+        raise MaskedRowError("a row of logits is all -inf")
+    row_max = np.max(x, axis=-1, keepdims=True)
+    with np.errstate(over="ignore"):
+        shifted = x - row_max
+        if temperature != 1.0:
+            shifted = shifted / temperature
+    return np.asarray(shifted)
+
+
+def logsumexp(logits: npt.ArrayLike, temperature: float = 1.0) -> FloatArray:
+    """Return ``log(sum_j exp(x_j / T))`` per row, shape ``(n_samples,)`` (0-d for a vector).
+
+    Computed as ``m + log(sum_j exp(x_j / T - m))`` with ``m = max_j x_j / T``.
+    """
+    x = np.asarray(logits, dtype=np.float64)
+    shifted = _shifted(x, temperature)
+    with np.errstate(over="ignore"):
+        row_max = np.max(x, axis=-1) / temperature
+    return np.asarray(row_max + np.log(np.sum(np.exp(shifted), axis=-1)))
+
+
+def softmax(logits: npt.ArrayLike, temperature: float = 1.0) -> FloatArray:
+    """Return ``p_i = exp(x_i / T) / sum_j exp(x_j / T)`` per row, same shape as the input.
+
+    Each row of the result is non-negative and sums to 1; ``-inf`` logits get
+    probability exactly 0.
+    """
+    exps = np.exp(_shifted(logits, temperature))
+    return np.asarray(exps / np.sum(exps, axis=-1, keepdims=True))
+
+
+def log_softmax(logits: npt.ArrayLike, temperature: float = 1.0) -> FloatArray:
+    """Return ``log p_i = x_i / T - logsumexp(x / T)`` per row, same shape as the input.
+
+    Computed from the shifted logits, never as ``log(softmax(x))``, so that tiny
+    probabilities keep their exact logarithm instead of underflowing to ``-inf``.
+    """
+    shifted = _shifted(logits, temperature)
+    return np.asarray(shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True)))
+
+
+def sigmoid(x: npt.ArrayLike) -> FloatArray:
+    """Return the logistic function ``1 / (1 + exp(-x))`` element-wise, any shape.
+
+    Only ``exp(-|x|)`` is evaluated, which lies in (0, 1] and cannot overflow; for
+    negative ``x`` the equivalent form ``exp(x) / (1 + exp(x))`` keeps tiny results such
+    as ``sigmoid(-40) ~ 4.2e-18`` instead of rounding them to 0.
+    """
+    z = np.asarray(x, dtype=np.float64)
+    e = np.exp(-np.abs(z))
+    return np.asarray(np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)))
+
+
+def log_sigmoid(x: npt.ArrayLike) -> FloatArray:
+    """Return ``log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|))`` element-wise, any shape."""
+    z = np.asarray(x, dtype=np.float64)
+    return np.asarray(np.minimum(z, 0.0) - np.log1p(np.exp(-np.abs(z))))
+
+
+@dataclass(frozen=True)
+class SoftmaxSteps:
+    """The intermediate values of one softmax evaluation, each of shape ``(n_classes,)``.
+
+    ``scaled = x / T``; ``shifted = scaled - max(scaled)``; ``exps = exp(shifted)``;
+    ``sum_exps = sum(exps)``; ``probs = exps / sum_exps``.
+    """
+
+    logits: FloatArray
+    scaled: FloatArray
+    shifted: FloatArray
+    exps: FloatArray
+    sum_exps: float
+    probs: FloatArray
+
+
+def softmax_steps(logits: npt.ArrayLike, temperature: float = 1.0) -> SoftmaxSteps:
+    """Return every step of softmax for one vector of shape ``(n_classes,)``."""
+    x = np.asarray(logits, dtype=np.float64)
+    if x.ndim != 1:
+        raise ValueError("softmax_steps takes a single vector")
+    shifted = _shifted(x, temperature)
+    with np.errstate(over="ignore"):
+        scaled = x / temperature
+    exps = np.exp(shifted)
+    sum_exps = float(np.sum(exps))
+    return SoftmaxSteps(x, scaled, shifted, exps, sum_exps, exps / sum_exps)

@@ -1,0 +1,93 @@
+"""Click plumbing: the group that falls through to ``softmax``, and negative numbers as values.
+
+Click would read ``-1`` or ``-2.5`` as (unknown) options. Before a command parses its
+arguments, every positional token, number-like or not, is moved behind ``--`` in its
+original order; an option's own value (``-t -1``) stays with its option.
+``ignore_unknown_options`` is deliberately not used: with short options defined it
+would read ``-1e3`` as ``-1`` plus ``-e 3``.
+"""
+
+from __future__ import annotations
+
+import click
+
+from softmax_cli.errors import ClosedPipe
+from softmax_cli.numbers import looks_like_number
+
+
+def _takes_value(command: click.Command, ctx: click.Context) -> set[str]:
+    """Option strings of ``command`` that consume the following token as their value."""
+    names: set[str] = set()
+    for param in command.get_params(ctx):
+        if isinstance(param, click.Option) and not param.is_flag and not param.count:
+            names.update(param.opts)
+    return names
+
+
+def _is_option(token: str) -> bool:
+    return token.startswith("-") and token != "-" and not looks_like_number(token)
+
+
+def move_positionals_last(args: list[str], takes_value: set[str]) -> list[str]:
+    """Return ``args`` with options (and their values) first, then ``--`` and the positionals."""
+    options: list[str] = []
+    positionals: list[str] = []
+    index = 0
+    while index < len(args):
+        token = args[index]
+        if token == "--":
+            positionals.extend(args[index + 1 :])
+            break
+        if _is_option(token):
+            options.append(token)
+            if token in takes_value and index + 1 < len(args):
+                index += 1
+                options.append(args[index])
+        else:
+            positionals.append(token)
+        index += 1
+    return [*options, "--", *positionals] if positionals else options
+
+
+class NumbersCommand(click.Command):
+    """A command whose positional values may be negative numbers, with no ``--`` needed."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, move_positionals_last(args, _takes_value(self, ctx)))
+
+
+class DefaultGroup(click.Group):
+    """A group that runs ``default_command`` when the first token is not a subcommand.
+
+    The first token falls through when it looks like a number, is ``-`` or ``--``, is an
+    option the group does not have, or when there are no arguments at all (so that
+    ``producer | softmax`` works). Any other word must name a subcommand, so a typo is
+    Click's "No such command" error rather than a confusing "not a number".
+    """
+
+    default_command = "softmax"
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if self._falls_through(ctx, args):
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+    def _falls_through(self, ctx: click.Context, args: list[str]) -> bool:
+        if not args:
+            # While completing, an empty line must still offer the subcommands.
+            return not ctx.resilient_parsing
+        first = args[0].split("=", 1)[0]
+        if first in ("-", "--") or looks_like_number(first):
+            return True
+        if first.startswith("-"):
+            group_options = {opt for param in self.get_params(ctx) for opt in param.opts}
+            return first not in group_options
+        return False
+
+    def invoke(self, ctx: click.Context) -> object:
+        # Click would report a closed stdout itself, but leave buffered output behind to
+        # fail again, noisily, at interpreter exit; ``cli.main`` silences it instead.
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise ClosedPipe() from None

@@ -1,0 +1,115 @@
+"""Options shared by several commands, each defined once as a decorator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DELIMITER_NAMES = {"comma": ",", "tab": "\t", "semicolon": ";", "space": " ", "whitespace": " "}
+
+
+def parse_delimiter(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A single character, or a name: comma, tab, semicolon, space/whitespace (runs of blanks)."""
+    if value is None:
+        return None
+    named = DELIMITER_NAMES.get(value.lower())
+    if named is not None:
+        return named
+    if value == "\\t":
+        return "\t"
+    if len(value) != 1 or value.isalnum() or value in "\n\r\"'.-+":
+        names = ", ".join(DELIMITER_NAMES)
+        raise click.BadParameter(f"{value!r} is not a usable delimiter (one character or {names})")
+    return value
+
+
+def split_labels(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> tuple[str, ...] | None:
+    """``--labels dog,cat,boat`` → ``("dog", "cat", "boat")``."""
+    if value is None:
+        return None
+    labels = tuple(label.strip() for label in value.split(","))
+    if not all(labels):
+        raise click.BadParameter("labels must be non-empty names separated by commas")
+    return labels
+
+
+def input_options(command: F) -> F:
+    """Where rows come from: ``VALUES``, ``--input``, and how to read CSV."""
+    decorators = [
+        click.argument("values", nargs=-1, metavar="[VALUES]..."),
+        click.option(
+            "-i",
+            "--input",
+            "input_stream",
+            type=click.File("rb"),
+            default="-",
+            show_default=True,
+            help="CSV file to read when no values are given ('-' is stdin).",
+        ),
+        click.option(
+            "-d",
+            "--delimiter",
+            callback=parse_delimiter,
+            metavar="CHAR",
+            help="CSV delimiter: one character or comma/tab/semicolon/space. [default: auto]",
+        ),
+        click.option(
+            "--header/--no-header",
+            default=None,
+            help="Treat the first row as class labels (default: when it is not numeric).",
+        ),
+        click.option(
+            "-l",
+            "--labels",
+            callback=split_labels,
+            metavar="A,B,...",
+            help="Class names, one per column (overrides a header row).",
+        ),
+        click.option(
+            "--skip-invalid",
+            is_flag=True,
+            help="Skip bad rows (reported on stderr) instead of stopping with exit 65.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def output_options(command: F) -> F:
+    """How results are written: ``--format``, ``--precision``, ``--color``."""
+    decorators = [
+        click.option(
+            "-f",
+            "--format",
+            "fmt",
+            type=click.Choice(["auto", "table", "csv", "tsv", "json"]),
+            default="auto",
+            show_default=True,
+            help="Output format; auto is a table on a terminal, CSV otherwise. json is JSON Lines.",
+        ),
+        click.option(
+            "-p",
+            "--precision",
+            type=click.IntRange(0, 17),
+            default=8,
+            show_default=True,
+            help="Decimal places in tables, CSV and TSV (JSON keeps full precision).",
+        ),
+        click.option(
+            "--color",
+            type=click.Choice(["auto", "always", "never"]),
+            default="auto",
+            show_default=True,
+            help="Colour in tables; auto honours NO_COLOR and terminals.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command

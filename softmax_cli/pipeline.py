@@ -1,0 +1,171 @@
+"""Wiring sources, a row-wise computation and an output together, one chunk at a time.
+
+Shared by every command that maps rows of numbers to rows of numbers (softmax, sigmoid,
+predict): it opens the input (arguments or CSV), streams each chunk through the
+computation and into a machine format, or collects a preview for a Rich table.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import BinaryIO, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from softmax_cli.errors import ArgumentError
+from softmax_cli.reader import Chunk, CsvReader, RowRule, SkipReport, values_from_arguments
+from softmax_cli.writer import OutputSink
+
+FloatArray = npt.NDArray[np.float64]
+
+NO_INPUT_HELP = (
+    "no input: give values as arguments or pipe CSV rows on stdin, "
+    "for example 'softmax 0.7 1.5 4.8' or 'cat logits.csv | softmax'"
+)
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """What the shared input options said: values from arguments, else CSV from ``stream``."""
+
+    values: tuple[str, ...]
+    stream: BinaryIO
+    delimiter: str | None
+    header: bool | None
+    labels: tuple[str, ...] | None
+    skip_invalid: bool
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """What the shared output options said; ``fmt`` is already resolved (never ``auto``)."""
+
+    fmt: str
+    precision: int
+    color: str
+
+    @property
+    def is_table(self) -> bool:
+        return self.fmt == "table"
+
+
+def resolve_format(fmt: str, stream: BinaryIO | None = None) -> str:
+    """``auto`` is a table on a terminal and CSV otherwise."""
+    if fmt != "auto":
+        return fmt
+    target = stream if stream is not None else sys.stdout
+    return "table" if target.isatty() else "csv"
+
+
+class RowSource(Protocol):
+    """Rows of numbers with optional class labels; iterating yields chunks."""
+
+    labels: list[str] | None
+    n_columns: int | None
+    skipped: SkipReport
+
+    def __iter__(self) -> Iterator[Chunk]: ...
+
+
+class ArgumentRows:
+    """The single row given as command-line values (reported as line 1)."""
+
+    def __init__(self, tokens: Sequence[str], labels: Sequence[str] | None, rule: RowRule | None):
+        row = values_from_arguments(tokens, rule)
+        if labels and len(labels) != row.shape[1]:
+            raise ArgumentError(f"{len(labels)} labels given for {row.shape[1]} values")
+        self.labels = list(labels) if labels else None
+        self.n_columns: int | None = row.shape[1]
+        self.skipped = SkipReport()
+        self._chunk = Chunk(row, np.array([1], dtype=np.int64))
+
+    def __iter__(self) -> Iterator[Chunk]:
+        yield self._chunk
+
+
+def open_rows(spec: InputSpec, rule: RowRule | None = None) -> RowSource:
+    """Open the rows the user gave: values as arguments, else CSV from the input stream."""
+    values = spec.values
+    if values == ("-",):
+        values = ()
+    elif "-" in values:
+        raise ArgumentError("'-' (read stdin) cannot be mixed with values")
+    if values:
+        return ArgumentRows(values, spec.labels, rule)
+    if spec.stream.isatty():
+        raise ArgumentError(NO_INPUT_HELP)
+    return CsvReader(
+        spec.stream,
+        delimiter=spec.delimiter,
+        header=spec.header,
+        labels=spec.labels,
+        skip_invalid=spec.skip_invalid,
+        row_rule=rule,
+    )
+
+
+def predicted_classes(values: FloatArray, labels: Sequence[str] | None) -> list[object]:
+    """The argmax of each row: its label when labels are known, else its index."""
+    best = np.argmax(values, axis=1)
+    if labels:
+        return [labels[i] for i in best.tolist()]
+    return list(best.tolist())
+
+
+def stream_rows(
+    source: RowSource,
+    compute: Callable[[FloatArray], FloatArray],
+    output: OutputSpec,
+    stdout: BinaryIO,
+    *,
+    argmax: bool = False,
+    unit_interval: bool = False,
+    log: bool = False,
+) -> None:
+    """Compute every chunk of ``source`` and write it in ``output``'s format.
+
+    Machine formats are written chunk by chunk. A table shows a single row as a vector
+    with bars, and many rows as a preview of the first ones.
+    """
+    if output.is_table:
+        _render_table(source, compute, output, log)
+        return
+    sink = OutputSink(stdout, output.fmt, output.precision)
+    names = source.labels
+    if names is not None and argmax:
+        names = [*names, "argmax"]
+    sink.header(names)
+    for chunk in source:
+        results = compute(chunk.values)
+        extra: dict[str, Sequence[object]] | None = None
+        if argmax:
+            extra = {"argmax": predicted_classes(results, source.labels)}
+        sink.rows(results, source.labels, extra, unit_interval)
+        stdout.flush()
+
+
+def _render_table(
+    source: RowSource, compute: Callable[[FloatArray], FloatArray], output: OutputSpec, log: bool
+) -> None:
+    from softmax_cli import render
+
+    preview = render.RowPreview()
+    for chunk in source:
+        preview.add(chunk.values, compute(chunk.values), chunk.line_numbers)
+    if not preview.total:
+        return
+    console = render.make_console(output.color)
+    if preview.total == 1:
+        render.render_probabilities(
+            console,
+            preview.logits[0][0],
+            preview.values[0][0],
+            source.labels,
+            output.precision,
+            log,
+        )
+    else:
+        render.render_rows(console, preview, source.labels, output.precision, log)

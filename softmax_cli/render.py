@@ -1,0 +1,172 @@
+"""Rich tables for people: probabilities with bars, many-row previews, the softmax walk-through."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from softmax_cli.core import SoftmaxSteps
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+BAR_WIDTH = 24
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+PREVIEW_ROWS = 20
+
+
+def make_console(color: str = "auto", stderr: bool = False) -> Console:
+    """A console for tables; ``color`` is auto (terminal and no NO_COLOR), always or never."""
+    if color == "always":
+        return Console(stderr=stderr, force_terminal=True, highlight=False)
+    if color == "never":
+        return Console(stderr=stderr, no_color=True, highlight=False)
+    return Console(stderr=stderr, highlight=False)
+
+
+def probability_bar(probability: float, width: int = BAR_WIDTH) -> Text:
+    """A horizontal bar of ``probability * width`` cells, drawn to an eighth of a cell."""
+    eighths = round(max(0.0, min(1.0, probability)) * width * 8)
+    full, part = divmod(eighths, 8)
+    bar = "█" * full + (_EIGHTHS[part] if part else "")
+    return Text(bar.ljust(width), style="cyan")
+
+
+def class_names(labels: Sequence[str] | None, n_classes: int) -> list[str]:
+    """Labels when known, else the class indices 0, 1, 2, ..."""
+    return list(labels) if labels else [str(i) for i in range(n_classes)]
+
+
+def _number(value: float, precision: int) -> str:
+    return f"{value:.{precision}f}"
+
+
+def render_probabilities(
+    console: Console,
+    logits: FloatArray,
+    values: FloatArray,
+    labels: Sequence[str] | None,
+    precision: int,
+    log: bool = False,
+    title: str | None = None,
+) -> None:
+    """One vector: class, logit, probability (or log-probability) and a bar; the most
+    likely class is marked and the probabilities' sum is shown in the footer."""
+    probs = np.exp(values) if log else values
+    best = int(np.argmax(probs))
+    value_name = "log-probability" if log else "probability"
+    table = Table(box=box.SIMPLE_HEAD, show_footer=True, title=title)
+    table.add_column("class", footer=Text("sum"))
+    table.add_column("logit", justify="right")
+    table.add_column(value_name, justify="right", footer=_number(float(np.sum(probs)), precision))
+    table.add_column("", no_wrap=True)
+    for index, name in enumerate(class_names(labels, len(values))):
+        marker = "  ◀ most likely" if index == best else ""
+        style = "bold" if index == best else ""
+        table.add_row(
+            Text(name, style=style),
+            Text(_number(float(logits[index]), precision)),
+            Text(_number(float(values[index]), precision), style=style),
+            probability_bar(float(probs[index])) + Text(marker, style="bold green"),
+        )
+    console.print(table)
+
+
+@dataclass
+class RowPreview:
+    """The first ``limit`` result rows of a stream and a count of all of them."""
+
+    limit: int = PREVIEW_ROWS
+    logits: list[FloatArray] = field(default_factory=list)
+    values: list[FloatArray] = field(default_factory=list)
+    line_numbers: list[IntArray] = field(default_factory=list)
+    total: int = 0
+    kept: int = 0
+
+    def add(self, logits: FloatArray, values: FloatArray, line_numbers: IntArray) -> None:
+        room = self.limit - self.kept
+        if room > 0:
+            self.logits.append(logits[:room])
+            self.values.append(values[:room])
+            self.line_numbers.append(line_numbers[:room])
+            self.kept += min(room, len(values))
+        self.total += len(values)
+
+
+def render_rows(
+    console: Console,
+    preview: RowPreview,
+    labels: Sequence[str] | None,
+    precision: int,
+    log: bool = False,
+) -> None:
+    """Many rows: input line, one column per class, the predicted class; truncated to
+    the preview with a note saying how many rows were not shown."""
+    values = np.concatenate(preview.values)
+    lines = np.concatenate(preview.line_numbers)
+    names = class_names(labels, values.shape[1])
+    table = Table(box=box.SIMPLE_HEAD, title="log-probabilities" if log else "probabilities")
+    table.add_column("line", justify="right", style="dim")
+    for name in names:
+        table.add_column(Text(name), justify="right")
+    table.add_column("predicted")
+    for line, row in zip(lines.tolist(), values, strict=True):
+        best = int(np.argmax(row))
+        cells = [
+            Text(_number(float(v), precision), style="bold" if i == best else "")
+            for i, v in enumerate(row)
+        ]
+        table.add_row(str(line), *cells, Text(names[best], style="bold green"))
+    hidden = preview.total - preview.kept
+    if hidden:
+        table.caption = f"… {hidden} more rows not shown (use --format csv for all rows)"
+    console.print(table)
+
+
+def render_explanation(
+    console: Console,
+    steps: SoftmaxSteps,
+    labels: Sequence[str] | None,
+    precision: int,
+    temperature: float,
+) -> None:
+    """The softmax walk-through: logit (and logit / T), logit - max, exp, exp / sum."""
+    scaled = temperature != 1.0
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        show_footer=True,
+        title="softmax step by step",
+        caption="p = exp(z - max z) / Σ exp(z - max z); subtracting the max keeps exp from "
+        "overflowing and leaves p unchanged",
+    )
+    table.add_column("class", footer="sum")
+    table.add_column("logit z" if not scaled else "logit", justify="right")
+    if scaled:
+        table.add_column(f"z = logit / {temperature:g}", justify="right")
+    table.add_column("z - max z", justify="right")
+    table.add_column("exp(z - max z)", justify="right", footer=_number(steps.sum_exps, precision))
+    table.add_column(
+        "exp / sum", justify="right", footer=_number(float(np.sum(steps.probs)), precision)
+    )
+    best = int(np.argmax(steps.probs))
+    for index, name in enumerate(class_names(labels, len(steps.probs))):
+        cells = [Text(name, style="bold" if index == best else "")]
+        cells.append(Text(_number(float(steps.logits[index]), precision)))
+        if scaled:
+            cells.append(Text(_number(float(steps.scaled[index]), precision)))
+        cells.append(Text(_number(float(steps.shifted[index]), precision)))
+        cells.append(Text(_number(float(steps.exps[index]), precision)))
+        cells.append(
+            Text(
+                _number(float(steps.probs[index]), precision), style="bold" if index == best else ""
+            )
+        )
+        table.add_row(*cells)
+    console.print(table)
