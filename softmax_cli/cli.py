@@ -13,7 +13,7 @@ from typing import Any, BinaryIO
 import click
 
 from softmax_cli import __version__
-from softmax_cli.errors import EXIT_FAILURE, EXIT_INTERRUPTED, ClosedPipe, SoftmaxError
+from softmax_cli.errors import EXIT_FAILURE, EXIT_INTERRUPTED
 from softmax_cli.group import DefaultGroup, NumbersCommand
 from softmax_cli.options import input_options, output_options
 
@@ -157,11 +157,6 @@ def main(argv: list[str] | None = None) -> None:
     try:
         result = cli.main(args=argv, prog_name="softmax", standalone_mode=False)
         code = result if isinstance(result, int) else 0
-    except ClosedPipe:
-        code = _silence_stdout()
-    except SoftmaxError as exc:
-        click.echo(f"error: {exc}", err=True)
-        code = exc.exit_code
     except click.ClickException as exc:
         exc.show()
         code = exc.exit_code
@@ -173,12 +168,3 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"error: internal error: {exc!r} (set SOFTMAX_DEBUG=1 for details)", err=True)
         code = EXIT_FAILURE
     sys.exit(code)
-
-
-def _silence_stdout() -> int:
-    """After the reader of our stdout went away, point fd 1 at /dev/null so the final
-    flush at exit cannot raise again, and report failure quietly."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
-    return EXIT_FAILURE

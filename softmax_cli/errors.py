@@ -36,9 +36,3 @@ class ArgumentError(SoftmaxError):
     """A bad value given on the command line (exit 2, like Click's usage errors)."""
 
     exit_code = EXIT_USAGE
-
-
-class ClosedPipe(SoftmaxError):
-    """The reader of stdout went away (``softmax ... | head -1``): stop quietly."""
-
-    exit_code = EXIT_FAILURE

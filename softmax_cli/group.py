@@ -9,9 +9,12 @@ would read ``-1e3`` as ``-1`` plus ``-e 3``.
 
 from __future__ import annotations
 
+import os
+import sys
+
 import click
 
-from softmax_cli.errors import ClosedPipe
+from softmax_cli.errors import EXIT_FAILURE, SoftmaxError
 from softmax_cli.numbers import looks_like_number
 
 
@@ -85,9 +88,25 @@ class DefaultGroup(click.Group):
         return False
 
     def invoke(self, ctx: click.Context) -> object:
-        # Click would report a closed stdout itself, but leave buffered output behind to
-        # fail again, noisily, at interpreter exit; ``cli.main`` silences it instead.
         try:
             return super().invoke(ctx)
+        except SoftmaxError as exc:
+            raise UserError(str(exc), exc.exit_code) from None
         except BrokenPipeError:
-            raise ClosedPipe() from None
+            # Click would report this itself but leave buffered output behind to fail
+            # again, noisily, at interpreter exit: point stdout at /dev/null first.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+            raise click.exceptions.Exit(EXIT_FAILURE) from None
+
+
+class UserError(click.ClickException):
+    """A ``SoftmaxError`` on its way out: one line on stderr and its own exit code."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code  # type: ignore[misc]  # per instance, unlike Click's
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)

@@ -222,7 +222,8 @@ class CsvReader:
         numbered = self._numbered_lines(start, block)
         if not numbered:
             return
-        values = self._parse_loadtxt([text for _, text in numbered])
+        texts = [text for _, text in numbered if text is not None]
+        values = self._parse_loadtxt(texts) if len(texts) == len(numbered) else None
         if values is not None:
             lines = np.array([number for number, _ in numbered], dtype=np.int64)
             yield from self._apply_row_rule(Chunk(values, lines), pending_error=None)
@@ -238,14 +239,14 @@ class CsvReader:
             return parse_decimal_block(block.replace(self.delimiter.encode(), b","), self.n_columns)
         return None
 
-    def _numbered_lines(self, start: int, block: bytes) -> list[tuple[int, str]]:
-        """Decode a block into ``(line_number, text)`` pairs, leaving out blank and ``#`` lines."""
+    @staticmethod
+    def _numbered_lines(start: int, block: bytes) -> list[tuple[int, str | None]]:
+        """Decode a block into ``(line_number, text)`` pairs, leaving out blank and ``#``
+        lines; ``text`` is ``None`` for a line that is not UTF-8."""
         numbered = []
         for index, raw in enumerate(block.split(b"\n")[:-1]):
-            text = _decode(raw, start + index) if not self.skip_invalid else _lenient(raw)
-            if text is None:
-                self.skipped.add(start + index)
-            elif not _is_skipped(text):
+            text = _lenient(raw)
+            if text is None or not _is_skipped(text):
                 numbered.append((start + index, text))
         return numbered
 
@@ -265,7 +266,7 @@ class CsvReader:
             return None
         return values
 
-    def _parse_lines(self, numbered: list[tuple[int, str]]) -> Iterator[Chunk]:
+    def _parse_lines(self, numbered: list[tuple[int, str | None]]) -> Iterator[Chunk]:
         """Parse line by line, stopping at (or skipping) the first bad row."""
         assert self.n_columns is not None
         rows: list[list[float]] = []
@@ -284,8 +285,10 @@ class CsvReader:
         chunk = Chunk(values, np.array(lines, dtype=np.int64))
         yield from self._apply_row_rule(chunk, pending_error=error)
 
-    def _parse_cells(self, number: int, text: str) -> list[float]:
+    def _parse_cells(self, number: int, text: str | None) -> list[float]:
         assert self.n_columns is not None
+        if text is None:
+            raise DataError("not valid UTF-8 text", number)
         assert self.delimiter is not None
         cells = split_cells(text, self.delimiter)
         if len(cells) != self.n_columns:

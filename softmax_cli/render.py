@@ -17,7 +17,7 @@ from softmax_cli.core import SoftmaxSteps
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-BAR_WIDTH = 24
+BAR_WIDTH = 16
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 PREVIEW_ROWS = 20
 
@@ -63,18 +63,24 @@ def render_probabilities(
     best = int(np.argmax(probs))
     value_name = "log-probability" if log else "probability"
     table = Table(box=box.SIMPLE_HEAD, show_footer=True, title=title)
-    table.add_column("class", footer=Text("sum"))
-    table.add_column("logit", justify="right")
-    table.add_column(value_name, justify="right", footer=_number(float(np.sum(probs)), precision))
+    names = class_names(labels, len(values))
+    table.add_column(
+        "class", footer=Text("sum"), overflow="fold", min_width=min(max(map(len, names)), 24)
+    )
+    table.add_column("logit", justify="right", no_wrap=True)
+    table.add_column(
+        value_name, justify="right", no_wrap=True, footer=_number(float(np.sum(probs)), precision)
+    )
     table.add_column("", no_wrap=True)
-    for index, name in enumerate(class_names(labels, len(values))):
-        marker = "  ◀ most likely" if index == best else ""
+    table.add_column("", no_wrap=True)
+    for index, name in enumerate(names):
         style = "bold" if index == best else ""
         table.add_row(
             Text(name, style=style),
             Text(_number(float(logits[index]), precision)),
             Text(_number(float(values[index]), precision), style=style),
-            probability_bar(float(probs[index])) + Text(marker, style="bold green"),
+            probability_bar(float(probs[index])),
+            Text("◀ most likely" if index == best else "", style="bold green"),
         )
     console.print(table)
 
@@ -112,21 +118,34 @@ def render_rows(
     values = np.concatenate(preview.values)
     lines = np.concatenate(preview.line_numbers)
     names = class_names(labels, values.shape[1])
+    # Show as many class columns as fit the console; the predicted class is always shown.
+    cell_width = max(precision + 5, *(len(name) + 3 for name in names))
+    fitting = max(1, (console.width - 24) // cell_width)
+    shown = len(names) if len(names) <= fitting else max(1, fitting - 1)
     table = Table(box=box.SIMPLE_HEAD, title="log-probabilities" if log else "probabilities")
-    table.add_column("line", justify="right", style="dim")
-    for name in names:
-        table.add_column(Text(name), justify="right")
-    table.add_column("predicted")
+    table.add_column("line", justify="right", style="dim", no_wrap=True)
+    for name in names[:shown]:
+        table.add_column(Text(name), justify="right", no_wrap=True)
+    if shown < len(names):
+        table.add_column("…", no_wrap=True)
+    table.add_column("predicted", overflow="fold")
     for line, row in zip(lines.tolist(), values, strict=True):
         best = int(np.argmax(row))
         cells = [
             Text(_number(float(v), precision), style="bold" if i == best else "")
-            for i, v in enumerate(row)
+            for i, v in enumerate(row[:shown])
         ]
+        if shown < len(names):
+            cells.append(Text("…"))
         table.add_row(str(line), *cells, Text(names[best], style="bold green"))
+    notes = []
+    if shown < len(names):
+        notes.append(f"{shown} of {len(names)} classes shown")
     hidden = preview.total - preview.kept
     if hidden:
-        table.caption = f"… {hidden} more rows not shown (use --format csv for all rows)"
+        notes.append(f"… {hidden} more rows not shown")
+    if notes:
+        table.caption = "; ".join(notes) + " (use --format csv for everything)"
     console.print(table)
 
 

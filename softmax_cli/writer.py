@@ -29,7 +29,7 @@ def format_unit_interval(values: FloatArray, precision: int, delimiter: str) -> 
     """
     n_rows, n_columns = values.shape
     units = np.rint(values * 10.0**precision).astype(np.int64)
-    width = precision + (2 if precision else 0) + 1  # "0", ".", digits, delimiter
+    width = 2 + (precision + 1 if precision else 0)  # "0", delimiter, "." and digits
     cells = np.empty((n_rows, n_columns, width), np.uint8)
     cells[:, :, 0] = 48 + units // 10**precision
     if precision:

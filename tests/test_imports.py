@@ -1,0 +1,45 @@
+"""Start-up guard: what importing the CLI, and running the CSV path, pulls in."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+HEAVY = ("numpy", "rich", "sklearn", "scipy", "matplotlib")
+
+
+def modules_after(code: str) -> set[str]:
+    probe = f"{code}\nimport sys, json\nprint(json.dumps(sorted(sys.modules)), file=sys.__stderr__)"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, timeout=60)
+    return set(json.loads(done.stderr.decode().strip().splitlines()[-1]))
+
+
+def top_level(modules: set[str]) -> set[str]:
+    return {name.split(".")[0] for name in modules}
+
+
+def test_importing_the_cli_pulls_in_neither_numpy_nor_rich() -> None:
+    loaded = top_level(modules_after("import softmax_cli.cli"))
+    assert not loaded & set(HEAVY), loaded & set(HEAVY)
+
+
+def test_help_stays_light() -> None:
+    code = (
+        "from softmax_cli.cli import cli\n"
+        "try:\n    cli.main(['--help'], standalone_mode=False)\nexcept SystemExit:\n    pass"
+    )
+    assert not top_level(modules_after(code)) & set(HEAVY)
+
+
+def test_csv_path_never_imports_rich_or_heavy_libraries() -> None:
+    code = (
+        "import sys, io\n"
+        "from softmax_cli.cli import cli\n"
+        "sys.stdin = io.TextIOWrapper(io.BytesIO(b'1,2\\n3,4\\n'))\n"
+        "cli.main(['--format', 'csv'], standalone_mode=False)\n"
+        "cli.main(['--format', 'csv', '0.7', '1.5', '4.8'], standalone_mode=False)\n"
+    )
+    loaded = top_level(modules_after(code))
+    assert "numpy" in loaded  # the probe really ran the command
+    assert not loaded & {"rich", "sklearn", "scipy", "matplotlib"}

@@ -1,0 +1,195 @@
+"""Reading numbers: the fast block parser, the CSV reader and command-line values."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from softmax_cli.core import fully_masked_rows
+from softmax_cli.errors import ArgumentError, DataError
+from softmax_cli.fastparse import parse_decimal_block
+from softmax_cli.numbers import looks_like_number, parse_number
+from softmax_cli.reader import CsvReader, RowRule, values_from_arguments
+
+decimal_cells = st.builds(
+    lambda sign, whole, frac, dot: f"{sign}{whole}{'.' if dot else ''}{frac if dot else ''}",
+    st.sampled_from(["", "-", "+"]),
+    st.from_regex(r"[0-9]{1,7}", fullmatch=True),
+    st.from_regex(r"[0-9]{0,7}", fullmatch=True),
+    st.booleans(),
+)
+
+
+@given(st.lists(st.lists(decimal_cells, min_size=3, max_size=3), min_size=1, max_size=30))
+def test_fast_parser_matches_float(table: list[list[str]]) -> None:
+    block = "".join(",".join(row) + "\n" for row in table).encode()
+    parsed = parse_decimal_block(block, 3)
+    assert parsed is not None
+    expected = np.array([[float(cell) for cell in row] for row in table])
+    np.testing.assert_array_equal(parsed, expected)  # bit for bit: correctly rounded
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        b"1,,2\n",
+        b"1,2\n",
+        b"1-2,3,4\n",
+        b"1..2,3,4\n",
+        b".,3,4\n",
+        b"1e3,3,4\n",
+        b"1,2,3",
+        b"1,2,3\n\n4,5,6\n",
+        b"#,1,2\n",
+        b"inf,1,2\n",
+        b"1 ,2,3\n",
+        b"12345678901234567,1,2\n",
+        b"1/2,3,4\n",
+        b"1,2,3,4\n",
+        b"+,1,2\n",
+    ],
+)
+def test_fast_parser_declines_what_it_cannot_parse(block: bytes) -> None:
+    assert parse_decimal_block(block, 3) is None
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [
+        ("0.7", True),
+        ("-1", True),
+        ("-inf", True),
+        ("1e3", True),
+        ("-1e-3", True),
+        ("-.5", True),
+        ("-1,2", True),
+        ("nan", True),
+        ("-", False),
+        ("--log", False),
+        ("-t", False),
+        ("abc", False),
+        ("1e", False),
+        ("-e3", False),
+    ],
+)
+def test_looks_like_number(token: str, expected: bool) -> None:
+    assert looks_like_number(token) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("abc", "'abc' is not a number"),
+        ("nan", "nan is not allowed"),
+        ("inf", "+inf"),
+        ("1_000", "not a number"),
+        ("", "not a number"),
+    ],
+)
+def test_parse_number_rejects(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        parse_number(text)
+
+
+def test_values_from_arguments() -> None:
+    np.testing.assert_array_equal(
+        values_from_arguments(["1", "2,3", "4 5", "-inf"]), [[1, 2, 3, 4, 5, -np.inf]]
+    )
+    with pytest.raises(ArgumentError, match="value 3: 'x'"):
+        values_from_arguments(["1,2", "x"])
+
+
+def read_all(text: str, **options: object) -> tuple[CsvReader, np.ndarray, list[int]]:
+    reader = CsvReader(io.BytesIO(text.encode()), **options)  # type: ignore[arg-type]
+    chunks = list(reader)
+    values = np.concatenate([c.values for c in chunks]) if chunks else np.empty((0, 0))
+    lines = [int(n) for c in chunks for n in c.line_numbers]
+    return reader, values, lines
+
+
+@pytest.mark.parametrize(
+    ("text", "labels", "values", "lines"),
+    [
+        ("1,2\n3,4\n", None, [[1, 2], [3, 4]], [1, 2]),
+        ("a,b\n1,2\n", ["a", "b"], [[1, 2]], [2]),
+        ("# comment\n\na\tb\n1\t2\n\n3\t4\n", ["a", "b"], [[1, 2], [3, 4]], [4, 6]),
+        ("1;2\r\n3;4\r\n", None, [[1, 2], [3, 4]], [1, 2]),
+        ("1  2\n 3 4\n", None, [[1, 2], [3, 4]], [1, 2]),
+        ("\ufeffx,y\n1e3,-inf\n", ["x", "y"], [[1000, -np.inf]], [2]),
+        ('"dog","cat, the"\n1,2\n', ["dog", "cat, the"], [[1, 2]], [2]),
+        ("1,2\n3,4", None, [[1, 2], [3, 4]], [1, 2]),
+        ("", None, np.empty((0, 0)), []),
+        ("# only a comment\n", None, np.empty((0, 0)), []),
+    ],
+)
+def test_reader_dialects(
+    text: str, labels: list[str] | None, values: object, lines: list[int]
+) -> None:
+    reader, got, got_lines = read_all(text)
+    assert reader.labels == labels
+    np.testing.assert_array_equal(got, values)
+    assert got_lines == lines
+
+
+def test_header_options_and_labels() -> None:
+    reader, values, _ = read_all("1,2\n3,4\n", header=True)
+    assert reader.labels == ["1", "2"] and values.tolist() == [[3, 4]]
+    reader, _, _ = read_all("a,b\n1,2\n", labels=["x", "y"])
+    assert reader.labels == ["x", "y"]
+    with pytest.raises(DataError, match="3 labels given but the input has 2 columns"):
+        read_all("1,2\n", labels=["x", "y", "z"])
+    with pytest.raises(DataError, match="'a' is not a number"):
+        read_all("a,b\n1,2\n", header=False)
+
+
+@pytest.mark.parametrize("block_size", [7, 64, 1 << 18])
+@pytest.mark.parametrize(
+    ("text", "message", "good_rows"),
+    [
+        ("1,2\n3,4\n5,x\n7,8\n", "line 3, column 2: 'x' is not a number", 2),
+        ("1,2\n3,4\n5,6,7\n", "line 3, column 3: expected 2 columns, found 3", 2),
+        ("1,2\n3\n", "line 2, column 2: expected 2 columns, found 1", 1),
+        ("1,2\n\n# c\n3,nan\n", "line 4, column 2: 'nan': nan is not allowed", 1),
+        ("1,2\n-inf,-inf\n3,4\n", "line 2: all masked", 1),
+        ("1,2\n\xff,2\n", "line 2: not valid UTF-8 text", 1),
+    ],
+)
+def test_errors_name_line_and_column_after_good_rows(
+    text: str, message: str, good_rows: int, block_size: int
+) -> None:
+    rule = RowRule(fully_masked_rows, "all masked")
+    raw = text.encode("latin-1") if "\xff" in text else text.encode()
+    reader = CsvReader(io.BytesIO(raw), row_rule=rule, block_size=block_size)
+    seen = 0
+    with pytest.raises(DataError) as caught:
+        for chunk in reader:
+            seen += len(chunk.values)
+    assert str(caught.value) == message
+    assert seen == good_rows
+
+
+def test_skip_invalid_reports_lines() -> None:
+    text = "a,b\n1,2\nx,2\n3\n-inf,-inf\n5,6\n"
+    reader, values, lines = read_all(
+        text, skip_invalid=True, row_rule=RowRule(fully_masked_rows, "masked")
+    )
+    assert values.tolist() == [[1, 2], [5, 6]] and lines == [2, 6]
+    assert reader.skipped.count == 3
+    assert reader.skipped.summary() == "skipped 3 invalid rows (lines 3, 4, 5)"
+
+
+@given(
+    st.lists(st.lists(st.floats(-1e6, 1e6), min_size=4, max_size=4), max_size=60),
+    st.integers(1, 300),
+)
+def test_block_boundaries_do_not_matter(table: list[list[float]], block_size: int) -> None:
+    text = "".join(",".join(repr(v) for v in row) + "\n" for row in table)
+    reader = CsvReader(io.BytesIO(text.encode()), block_size=block_size)
+    chunks = list(reader)
+    got = np.concatenate([c.values for c in chunks]) if chunks else np.empty((0, 4))
+    np.testing.assert_array_equal(got.reshape(-1, 4), np.array(table).reshape(-1, 4))
