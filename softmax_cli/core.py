@@ -9,26 +9,25 @@ class); ``nan`` and ``+inf`` are the caller's to reject. No function emits a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-import numpy.typing as npt
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
+if TYPE_CHECKING:
+    from softmax_cli.arraytypes import ArrayLike, BoolArray, FloatArray
 
 
 class MaskedRowError(ValueError):
     """A row whose logits are all ``-inf``: no class can receive any probability."""
 
 
-def fully_masked_rows(logits: npt.ArrayLike) -> BoolArray:
+def fully_masked_rows(logits: ArrayLike) -> BoolArray:
     """Mark the rows that are all ``-inf``: shape ``(n_samples,)``, 0-d for a vector."""
     x = np.asarray(logits, dtype=np.float64)
     return np.asarray(np.all(np.isneginf(x), axis=-1))
 
 
-def _shifted(logits: npt.ArrayLike, temperature: float) -> FloatArray:
+def _shifted(logits: ArrayLike, temperature: float) -> FloatArray:
     """Return ``(x - max(x)) / T`` row-wise, so that the largest entry of each row is 0.
 
     Shifting by the maximum keeps ``exp`` from overflowing (every exponent is <= 0) and
@@ -50,7 +49,7 @@ def _shifted(logits: npt.ArrayLike, temperature: float) -> FloatArray:
     return np.asarray(shifted)
 
 
-def logsumexp(logits: npt.ArrayLike, temperature: float = 1.0) -> FloatArray:
+def logsumexp(logits: ArrayLike, temperature: float = 1.0) -> FloatArray:
     """Return ``log(sum_j exp(x_j / T))`` per row, shape ``(n_samples,)`` (0-d for a vector).
 
     Computed as ``m + log(sum_j exp(x_j / T - m))`` with ``m = max_j x_j / T``.
@@ -62,7 +61,7 @@ def logsumexp(logits: npt.ArrayLike, temperature: float = 1.0) -> FloatArray:
     return np.asarray(row_max + np.log(np.sum(np.exp(shifted), axis=-1)))
 
 
-def softmax(logits: npt.ArrayLike, temperature: float = 1.0) -> FloatArray:
+def softmax(logits: ArrayLike, temperature: float = 1.0) -> FloatArray:
     """Return ``p_i = exp(x_i / T) / sum_j exp(x_j / T)`` per row, same shape as the input.
 
     Each row of the result is non-negative and sums to 1; ``-inf`` logits get
@@ -72,7 +71,7 @@ def softmax(logits: npt.ArrayLike, temperature: float = 1.0) -> FloatArray:
     return np.asarray(exps / np.sum(exps, axis=-1, keepdims=True))
 
 
-def log_softmax(logits: npt.ArrayLike, temperature: float = 1.0) -> FloatArray:
+def log_softmax(logits: ArrayLike, temperature: float = 1.0) -> FloatArray:
     """Return ``log p_i = x_i / T - logsumexp(x / T)`` per row, same shape as the input.
 
     Computed from the shifted logits, never as ``log(softmax(x))``, so that tiny
@@ -82,7 +81,7 @@ def log_softmax(logits: npt.ArrayLike, temperature: float = 1.0) -> FloatArray:
     return np.asarray(shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True)))
 
 
-def sigmoid(x: npt.ArrayLike) -> FloatArray:
+def sigmoid(x: ArrayLike) -> FloatArray:
     """Return the logistic function ``1 / (1 + exp(-x))`` element-wise, any shape.
 
     Only ``exp(-|x|)`` is evaluated, which lies in (0, 1] and cannot overflow; for
@@ -94,14 +93,13 @@ def sigmoid(x: npt.ArrayLike) -> FloatArray:
     return np.asarray(np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)))
 
 
-def log_sigmoid(x: npt.ArrayLike) -> FloatArray:
+def log_sigmoid(x: ArrayLike) -> FloatArray:
     """Return ``log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|))`` element-wise, any shape."""
     z = np.asarray(x, dtype=np.float64)
     return np.asarray(np.minimum(z, 0.0) - np.log1p(np.exp(-np.abs(z))))
 
 
-@dataclass(frozen=True)
-class SoftmaxSteps:
+class SoftmaxSteps(NamedTuple):
     """The intermediate values of one softmax evaluation, each of shape ``(n_classes,)``.
 
     ``scaled = x / T``; ``shifted = scaled - max(scaled)``; ``exps = exp(shifted)``;
@@ -116,7 +114,7 @@ class SoftmaxSteps:
     probs: FloatArray
 
 
-def softmax_steps(logits: npt.ArrayLike, temperature: float = 1.0) -> SoftmaxSteps:
+def softmax_steps(logits: ArrayLike, temperature: float = 1.0) -> SoftmaxSteps:
     """Return every step of softmax for one vector of shape ``(n_classes,)``."""
     x = np.asarray(logits, dtype=np.float64)
     if x.ndim != 1:

@@ -9,9 +9,14 @@ and reports errors. Results are correctly rounded, exactly as ``float()`` would 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import numpy.typing as npt
 from numpy.lib.stride_tricks import as_strided
+
+if TYPE_CHECKING:
+    from softmax_cli.arraytypes import FloatArray, UIntArray
+
 
 _WIDTH = 16  # bytes per cell window: two uint64 words
 _MAX_DIGITS = 15  # 10 * mantissa < 2**53, so every step below is exact
@@ -28,7 +33,7 @@ _LOW_NIBBLES = np.uint64(0x0F0F0F0F0F0F0F0F)
 _ONE_PER_BYTE = np.uint64(0x0101010101010101)
 
 
-def _eight_digits(words: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+def _eight_digits(words: UIntArray) -> UIntArray:
     """Turn 8 digit values (one per byte, most significant first) into an integer.
 
     SWAR: each multiply-shift merges neighbouring groups (1+1, 2+2, 4+4 digits).
@@ -38,7 +43,7 @@ def _eight_digits(words: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     return ((v & np.uint64(0x0000FFFF0000FFFF)) * np.uint64(10000 * 2**32 + 1)) >> np.uint64(32)
 
 
-def parse_decimal_block(block: bytes, n_columns: int) -> npt.NDArray[np.float64] | None:
+def parse_decimal_block(block: bytes, n_columns: int) -> FloatArray | None:
     """Parse ``block`` (complete lines, comma-separated) into shape ``(n_lines, n_columns)``.
 
     Returns ``None`` whenever the block is not entirely in the simple form described in
@@ -90,5 +95,5 @@ def parse_decimal_block(block: bytes, n_columns: int) -> npt.NDArray[np.float64]
     scale = np.where(has_dot, _WIDTH - dot_column, 0)
     fraction = with_zero % _POW10_INT[np.maximum(scale - 1, 0)]
     values = (with_zero.astype(np.float64) + 9.0 * fraction) / _POW10_FLOAT[scale]
-    signed_values: npt.NDArray[np.float64] = np.where(negative, -values, values)
+    signed_values: FloatArray = np.where(negative, -values, values)
     return signed_values.reshape(n_rows, n_columns)

@@ -9,17 +9,28 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 import numpy as np
-import numpy.typing as npt
 
 from softmax_cli.errors import ArgumentError
 from softmax_cli.reader import Chunk, CsvReader, RowRule, SkipReport, values_from_arguments
 from softmax_cli.writer import OutputSink
 
-FloatArray = npt.NDArray[np.float64]
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    from softmax_cli.arraytypes import FloatArray
+
+    class RowSource(Protocol):
+        """Rows of numbers with optional class labels; iterating yields chunks."""
+
+        labels: list[str] | None
+        n_columns: int | None
+        skipped: SkipReport
+
+        def __iter__(self) -> Iterator[Chunk]: ...
+
 
 NO_INPUT_HELP = (
     "no input: give values as arguments or pipe CSV rows on stdin, "
@@ -27,8 +38,7 @@ NO_INPUT_HELP = (
 )
 
 
-@dataclass(frozen=True)
-class InputSpec:
+class InputSpec(NamedTuple):
     """What the shared input options said: values from arguments, else CSV from ``stream``."""
 
     values: tuple[str, ...]
@@ -39,8 +49,7 @@ class InputSpec:
     skip_invalid: bool
 
 
-@dataclass(frozen=True)
-class OutputSpec:
+class OutputSpec(NamedTuple):
     """What the shared output options said; ``fmt`` is already resolved (never ``auto``)."""
 
     fmt: str
@@ -58,16 +67,6 @@ def resolve_format(fmt: str, stream: BinaryIO | None = None) -> str:
         return fmt
     target = stream if stream is not None else sys.stdout
     return "table" if target.isatty() else "csv"
-
-
-class RowSource(Protocol):
-    """Rows of numbers with optional class labels; iterating yields chunks."""
-
-    labels: list[str] | None
-    n_columns: int | None
-    skipped: SkipReport
-
-    def __iter__(self) -> Iterator[Chunk]: ...
 
 
 class ArgumentRows:

@@ -9,23 +9,20 @@ before it has been handed on.
 
 from __future__ import annotations
 
-import csv
 import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 import numpy as np
-import numpy.typing as npt
 
 from softmax_cli.errors import ArgumentError, DataError
 from softmax_cli.fastparse import parse_decimal_block
 from softmax_cli.numbers import parse_number
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
+if TYPE_CHECKING:
+    from softmax_cli.arraytypes import BoolArray, FloatArray, IntArray
+
 
 BLOCK_SIZE = 1 << 18  # ~2,700 rows of 10 logits; measured faster than 64k-row chunks
 AUTO_DELIMITERS = (",", "\t", ";")
@@ -34,8 +31,7 @@ _WHITESPACE = re.compile(r"\s+")
 _MAX_SKIPPED_LINES_SHOWN = 10
 
 
-@dataclass(frozen=True)
-class Chunk:
+class Chunk(NamedTuple):
     """Consecutive good rows: ``values`` of shape ``(n_rows, n_columns)`` and the 1-based
     physical input line of each row in ``line_numbers``, shape ``(n_rows,)``."""
 
@@ -43,8 +39,7 @@ class Chunk:
     line_numbers: IntArray
 
 
-@dataclass(frozen=True)
-class RowRule:
+class RowRule(NamedTuple):
     """A check on whole rows that a command needs (softmax: not every logit ``-inf``).
 
     ``find_bad`` maps values of shape ``(n_rows, n_columns)`` to a mask of bad rows.
@@ -54,12 +49,12 @@ class RowRule:
     message: str
 
 
-@dataclass
 class SkipReport:
     """How many rows ``--skip-invalid`` dropped, and the first few of their line numbers."""
 
-    count: int = 0
-    first_lines: list[int] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.count = 0
+        self.first_lines: list[int] = []
 
     def add(self, line: int) -> None:
         self.count += 1
@@ -203,6 +198,8 @@ class CsvReader:
     def _header_cells(self, text: str) -> list[str]:
         if self.delimiter is None or self.delimiter == WHITESPACE:
             return text.split()
+        import csv
+
         return [cell.strip() for cell in next(csv.reader([text], delimiter=self.delimiter))]
 
     def __iter__(self) -> Iterator[Chunk]:

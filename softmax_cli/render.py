@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import numpy.typing as npt
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -14,8 +13,9 @@ from rich.text import Text
 
 from softmax_cli.core import SoftmaxSteps
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
+if TYPE_CHECKING:
+    from softmax_cli.arraytypes import FloatArray, IntArray
+
 
 BAR_WIDTH = 16
 _EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -85,16 +85,16 @@ def render_probabilities(
     console.print(table)
 
 
-@dataclass
 class RowPreview:
     """The first ``limit`` result rows of a stream and a count of all of them."""
 
-    limit: int = PREVIEW_ROWS
-    logits: list[FloatArray] = field(default_factory=list)
-    values: list[FloatArray] = field(default_factory=list)
-    line_numbers: list[IntArray] = field(default_factory=list)
-    total: int = 0
-    kept: int = 0
+    def __init__(self, limit: int = PREVIEW_ROWS) -> None:
+        self.limit = limit
+        self.logits: list[FloatArray] = []
+        self.values: list[FloatArray] = []
+        self.line_numbers: list[IntArray] = []
+        self.total = 0
+        self.kept = 0
 
     def add(self, logits: FloatArray, values: FloatArray, line_numbers: IntArray) -> None:
         room = self.limit - self.kept

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
 from collections.abc import Sequence
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
-import numpy.typing as npt
 
 from softmax_cli.core import SoftmaxSteps
 
-FloatArray = npt.NDArray[np.float64]
+if TYPE_CHECKING:
+    from softmax_cli.arraytypes import FloatArray
+
 
 MACHINE_FORMATS = ("csv", "tsv", "json")
 _FIXED_MAX_PRECISION = 12  # v * 10**p stays exact enough in float64 to round correctly
@@ -77,6 +75,9 @@ def format_numbers(
 
 def format_header(names: Sequence[str], delimiter: str) -> bytes:
     """One header line, quoted as CSV needs (TSV output uses the same quoting rules)."""
+    import csv
+    import io
+
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerow(names)
     return buffer.getvalue().encode()
@@ -98,6 +99,8 @@ def format_json_lines(
     With ``extra`` (such as ``{"argmax": [...]}``) a row is
     ``{"probs": <that object or list>, key: value, ...}``.
     """
+    import json
+
     lines = []
     for index, row in enumerate(values.tolist()):
         numbers = [json_number(v) for v in row]
@@ -146,6 +149,8 @@ def format_explanation(
 ) -> bytes:
     """The softmax walk-through in a machine format: one row per class with its logit,
     scaled logit, shifted logit, exp and probability (JSON: one object, plus the sum)."""
+    import json
+
     names = list(labels) if labels else [str(i) for i in range(len(steps.probs))]
     columns = {
         "logit": steps.logits,
