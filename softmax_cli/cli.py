@@ -116,7 +116,7 @@ def softmax_command(
       cat logits.csv | softmax --argmax | head
     """
     from softmax_cli import core
-    from softmax_cli.pipeline import open_rows, stream_rows
+    from softmax_cli.pipeline import TableView, open_rows, stream_rows
     from softmax_cli.reader import RowRule
 
     spec, output = _input_spec(kwargs), _output_spec(kwargs)
@@ -129,7 +129,8 @@ def softmax_command(
     def compute(logits: Any) -> Any:
         return core.log_softmax(logits, temperature) if log else core.softmax(logits, temperature)
 
-    stream_rows(source, compute, output, _stdout(), argmax=argmax, unit_interval=not log, log=log)
+    view = TableView("log-probability" if log else "probability", log=log)
+    stream_rows(source, compute, output, _stdout(), argmax=argmax, unit_interval=not log, view=view)
     _report_skipped(source)
 
 

@@ -20,7 +20,7 @@ from softmax_cli.writer import OutputSink
 if TYPE_CHECKING:
     from typing import Protocol
 
-    from softmax_cli.arraytypes import FloatArray
+    from softmax_cli.arraytypes import FloatArray, IntArray
 
     class RowSource(Protocol):
         """Rows of numbers with optional class labels; iterating yields chunks."""
@@ -114,6 +114,47 @@ def predicted_classes(values: FloatArray, labels: Sequence[str] | None) -> list[
     return list(best.tolist())
 
 
+class TableView(NamedTuple):
+    """How a table shows computed values: their heading, whether the largest is the
+    predicted class (softmax) or not (sigmoid), and whether they are logarithms."""
+
+    value_name: str = "probability"
+    mark_best: bool = True
+    log: bool = False
+
+
+class RowPreview:
+    """The first ``limit`` rows of a stream (inputs and results) and a count of all rows."""
+
+    def __init__(self, limit: int = 20) -> None:
+        self.limit = limit
+        self.logits: list[FloatArray] = []
+        self.values: list[FloatArray] = []
+        self.line_numbers: list[IntArray] = []
+        self.total = 0
+        self.kept = 0
+
+    def add(self, logits: FloatArray, values: FloatArray, line_numbers: IntArray) -> None:
+        room = self.limit - self.kept
+        if room > 0:
+            self.logits.append(logits[:room])
+            self.values.append(values[:room])
+            self.line_numbers.append(line_numbers[:room])
+            self.kept += min(room, len(values))
+        self.total += len(values)
+
+
+DEFAULT_VIEW = TableView()
+
+
+def preview_rows(source: RowSource, compute: Callable[[FloatArray], FloatArray]) -> RowPreview:
+    """Compute every chunk (so errors still surface) but keep only the first rows."""
+    preview = RowPreview()
+    for chunk in source:
+        preview.add(chunk.values, compute(chunk.values), chunk.line_numbers)
+    return preview
+
+
 def stream_rows(
     source: RowSource,
     compute: Callable[[FloatArray], FloatArray],
@@ -122,7 +163,7 @@ def stream_rows(
     *,
     argmax: bool = False,
     unit_interval: bool = False,
-    log: bool = False,
+    view: TableView = DEFAULT_VIEW,
 ) -> None:
     """Compute every chunk of ``source`` and write it in ``output``'s format.
 
@@ -130,7 +171,7 @@ def stream_rows(
     with bars, and many rows as a preview of the first ones.
     """
     if output.is_table:
-        _render_table(source, compute, output, log)
+        _render_table(preview_rows(source, compute), source.labels, output, view)
         return
     sink = OutputSink(stdout, output.fmt, output.precision)
     names = source.labels
@@ -147,24 +188,16 @@ def stream_rows(
 
 
 def _render_table(
-    source: RowSource, compute: Callable[[FloatArray], FloatArray], output: OutputSpec, log: bool
+    preview: RowPreview, labels: list[str] | None, output: OutputSpec, view: TableView
 ) -> None:
     from softmax_cli import render
 
-    preview = render.RowPreview()
-    for chunk in source:
-        preview.add(chunk.values, compute(chunk.values), chunk.line_numbers)
     if not preview.total:
         return
     console = render.make_console(output.color)
     if preview.total == 1:
         render.render_probabilities(
-            console,
-            preview.logits[0][0],
-            preview.values[0][0],
-            source.labels,
-            output.precision,
-            log,
+            console, preview.logits[0][0], preview.values[0][0], labels, output.precision, view
         )
     else:
-        render.render_rows(console, preview, source.labels, output.precision, log)
+        render.render_rows(console, preview, labels, output.precision, view)

@@ -14,12 +14,12 @@ from rich.text import Text
 from softmax_cli.core import SoftmaxSteps
 
 if TYPE_CHECKING:
-    from softmax_cli.arraytypes import FloatArray, IntArray
+    from softmax_cli.arraytypes import FloatArray
+    from softmax_cli.pipeline import RowPreview, TableView
 
 
 BAR_WIDTH = 16
 _EIGHTHS = " ▏▎▍▌▋▊▉"
-PREVIEW_ROWS = 20
 
 
 def make_console(color: str = "auto", stderr: bool = False) -> Console:
@@ -54,15 +54,15 @@ def render_probabilities(
     values: FloatArray,
     labels: Sequence[str] | None,
     precision: int,
-    log: bool = False,
-    title: str | None = None,
+    view: TableView,
 ) -> None:
-    """One vector: class, logit, probability (or log-probability) and a bar; the most
-    likely class is marked and the probabilities' sum is shown in the footer."""
-    probs = np.exp(values) if log else values
-    best = int(np.argmax(probs))
-    value_name = "log-probability" if log else "probability"
-    table = Table(box=box.SIMPLE_HEAD, show_footer=True, title=title)
+    """One vector: class, logit, its value (probability, log-probability, sigmoid) and a
+    bar; the most likely class is marked when ``view.mark_best``; the footer has the sum
+    of the probabilities."""
+    probs = np.exp(values) if view.log else values
+    best = int(np.argmax(probs)) if view.mark_best else -1
+    value_name = view.value_name
+    table = Table(box=box.SIMPLE_HEAD, show_footer=True)
     names = class_names(labels, len(values))
     table.add_column(
         "class", footer=Text("sum"), overflow="fold", min_width=min(max(map(len, names)), 24)
@@ -85,36 +85,15 @@ def render_probabilities(
     console.print(table)
 
 
-class RowPreview:
-    """The first ``limit`` result rows of a stream and a count of all of them."""
-
-    def __init__(self, limit: int = PREVIEW_ROWS) -> None:
-        self.limit = limit
-        self.logits: list[FloatArray] = []
-        self.values: list[FloatArray] = []
-        self.line_numbers: list[IntArray] = []
-        self.total = 0
-        self.kept = 0
-
-    def add(self, logits: FloatArray, values: FloatArray, line_numbers: IntArray) -> None:
-        room = self.limit - self.kept
-        if room > 0:
-            self.logits.append(logits[:room])
-            self.values.append(values[:room])
-            self.line_numbers.append(line_numbers[:room])
-            self.kept += min(room, len(values))
-        self.total += len(values)
-
-
 def render_rows(
     console: Console,
     preview: RowPreview,
     labels: Sequence[str] | None,
     precision: int,
-    log: bool = False,
+    view: TableView,
 ) -> None:
-    """Many rows: input line, one column per class, the predicted class; truncated to
-    the preview with a note saying how many rows were not shown."""
+    """Many rows: input line, one column per class, the predicted class (when
+    ``view.mark_best``); truncated to the preview with a note on the rows not shown."""
     values = np.concatenate(preview.values)
     lines = np.concatenate(preview.line_numbers)
     names = class_names(labels, values.shape[1])
@@ -122,22 +101,25 @@ def render_rows(
     cell_width = max(precision + 5, *(len(name) + 3 for name in names))
     fitting = max(1, (console.width - 24) // cell_width)
     shown = len(names) if len(names) <= fitting else max(1, fitting - 1)
-    table = Table(box=box.SIMPLE_HEAD, title="log-probabilities" if log else "probabilities")
+    table = Table(box=box.SIMPLE_HEAD, title=view.value_name)
     table.add_column("line", justify="right", style="dim", no_wrap=True)
     for name in names[:shown]:
         table.add_column(Text(name), justify="right", no_wrap=True)
     if shown < len(names):
         table.add_column("…", no_wrap=True)
-    table.add_column("predicted", overflow="fold")
+    if view.mark_best:
+        table.add_column("predicted", overflow="fold")
     for line, row in zip(lines.tolist(), values, strict=True):
-        best = int(np.argmax(row))
+        best = int(np.argmax(row)) if view.mark_best else -1
         cells = [
             Text(_number(float(v), precision), style="bold" if i == best else "")
             for i, v in enumerate(row[:shown])
         ]
         if shown < len(names):
             cells.append(Text("…"))
-        table.add_row(str(line), *cells, Text(names[best], style="bold green"))
+        if view.mark_best:
+            cells.append(Text(names[best], style="bold green"))
+        table.add_row(str(line), *cells)
     notes = []
     if shown < len(names):
         notes.append(f"{shown} of {len(names)} classes shown")
