@@ -90,10 +90,12 @@ def parse_decimal_block(block: bytes, n_columns: int) -> FloatArray | None:
     # low nibble, zero everything else. The dot so reads as a 0 digit.
     words &= ((words >> np.uint64(4)) & _ONE_PER_BYTE) * np.uint64(0x0F)
     with_zero = _eight_digits(words[:, 0]) * np.uint64(10**8) + _eight_digits(words[:, 1])
-    # A cell "I.F" with f fraction digits reads as I*10^(f+1) + F: the value is
-    # (that + 9F) / 10^(f+1). Both are integers below 2**53, so the division rounds once.
-    scale = np.where(has_dot, _WIDTH - dot_column, 0)
-    fraction = with_zero % _POW10_INT[np.maximum(scale - 1, 0)]
-    values = (with_zero.astype(np.float64) + 9.0 * fraction) / _POW10_FLOAT[scale]
+    # A cell "I.F" with f fraction digits reads as I*10^(f+1) + F; adding 9F gives ten
+    # times the mantissa I*10^f + F. All in uint64, so the mantissa (< 10^15 < 2^53) is
+    # exact, and dividing it by the exact power 10^f rounds once, like float() does.
+    fraction_digits = np.where(has_dot, _WIDTH - 1 - dot_column, 0)
+    fraction = with_zero % _POW10_INT[fraction_digits]
+    mantissa = np.where(has_dot, (with_zero + np.uint64(9) * fraction) // np.uint64(10), with_zero)
+    values = mantissa.astype(np.float64) / _POW10_FLOAT[fraction_digits]
     signed_values: FloatArray = np.where(negative, -values, values)
     return signed_values.reshape(n_rows, n_columns)
