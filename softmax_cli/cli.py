@@ -134,6 +134,98 @@ def softmax_command(
     _report_skipped(source)
 
 
+@cli.command("sigmoid", cls=NumbersCommand)
+@input_options
+@output_options
+@click.option("--log", "log", is_flag=True, help="Print log-sigmoid, computed stably.")
+@click.option("--compare", is_flag=True, help="Show softmax beside sigmoid, with both sums.")
+def sigmoid_command(log: bool, compare: bool, **kwargs: Any) -> None:
+    """Apply the logistic function 1 / (1 + exp(-x)) to every value.
+
+    Each value is scored on its own, so a row's sigmoids need not sum to 1 (unlike
+    softmax). Input and output work as for the softmax command. --compare adds softmax
+    beside it: in machine formats as extra columns sigmoid_<class>..., softmax_<class>...,
+    sigmoid_sum, softmax_sum (with a header line).
+
+    \b
+    Examples:
+      softmax sigmoid -40 0 40
+      softmax sigmoid --compare 0.7 1.5 4.8
+      cut -d, -f2 scores.csv | softmax sigmoid --format json
+    """
+    from softmax_cli import core
+    from softmax_cli.pipeline import TableView, open_rows, stream_rows
+
+    spec, output = _input_spec(kwargs), _output_spec(kwargs)
+    if compare:
+        _compare(spec, output)
+        return
+    source = open_rows(spec)
+    compute = core.log_sigmoid if log else core.sigmoid
+    view = TableView("log-sigmoid" if log else "sigmoid", mark_best=False, log=log)
+    stream_rows(source, compute, output, _stdout(), unit_interval=not log, view=view)
+    _report_skipped(source)
+
+
+def _compare(spec: Any, output: Any) -> None:
+    """``sigmoid --compare``: sigmoid and softmax side by side, with both sums."""
+    import numpy as np
+
+    from softmax_cli import core
+    from softmax_cli.pipeline import TableView, open_rows, preview_rows, stream_rows
+    from softmax_cli.reader import RowRule
+
+    rule = RowRule(core.fully_masked_rows, "every logit is -inf: softmax is undefined")
+    source = open_rows(spec, rule)
+
+    def compute(logits: Any) -> Any:
+        sigmoids, probs = core.sigmoid(logits), core.softmax(logits)
+        sums = np.column_stack([sigmoids.sum(axis=1), probs.sum(axis=1)])
+        return np.hstack([sigmoids, probs, sums])
+
+    if output.is_table:
+        from softmax_cli import render
+
+        preview = preview_rows(source, compute)
+        if not preview.total:
+            return
+        console = render.make_console(output.color)
+        width = (preview.values[0].shape[1] - 2) // 2
+        if preview.total == 1:
+            values = preview.values[0][0]
+            render.render_comparison(
+                console,
+                preview.logits[0][0],
+                values[:width],
+                values[width : 2 * width],
+                source.labels,
+                output.precision,
+            )
+        else:
+            names = _comparison_columns(source.labels, width)
+            render.render_rows(
+                console,
+                preview,
+                names,
+                output.precision,
+                TableView("sigmoid and softmax", mark_best=False),
+            )
+        return
+    names = _comparison_columns(source.labels, source.n_columns or 0)
+    stream_rows(source, compute, output, _stdout(), view=TableView(), columns=names)
+    _report_skipped(source)
+
+
+def _comparison_columns(labels: list[str] | None, width: int) -> list[str]:
+    classes = labels or [str(i) for i in range(width)]
+    return [
+        *(f"sigmoid_{name}" for name in classes),
+        *(f"softmax_{name}" for name in classes),
+        "sigmoid_sum",
+        "softmax_sum",
+    ]
+
+
 def _explain(source: Any, output: Any, temperature: float) -> None:
     from softmax_cli import core
     from softmax_cli.errors import ArgumentError

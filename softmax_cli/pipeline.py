@@ -164,17 +164,19 @@ def stream_rows(
     argmax: bool = False,
     unit_interval: bool = False,
     view: TableView = DEFAULT_VIEW,
+    columns: list[str] | None = None,
 ) -> None:
     """Compute every chunk of ``source`` and write it in ``output``'s format.
 
-    Machine formats are written chunk by chunk. A table shows a single row as a vector
-    with bars, and many rows as a preview of the first ones.
+    Machine formats are written chunk by chunk; ``columns`` names the output columns when
+    they are not the input's classes (then a header is always written). A table shows a
+    single row as a vector with bars, and many rows as a preview of the first ones.
     """
     if output.is_table:
         _render_table(preview_rows(source, compute), source.labels, output, view)
         return
     sink = OutputSink(stdout, output.fmt, output.precision)
-    names = source.labels
+    names = columns or source.labels
     if names is not None and argmax:
         names = [*names, "argmax"]
     sink.header(names)
@@ -183,7 +185,7 @@ def stream_rows(
         extra: dict[str, Sequence[object]] | None = None
         if argmax:
             extra = {"argmax": predicted_classes(results, source.labels)}
-        sink.rows(results, source.labels, extra, unit_interval)
+        sink.rows(results, columns or source.labels, extra, unit_interval)
         stdout.flush()
 
 

@@ -171,3 +171,32 @@ def render_explanation(
         )
         table.add_row(*cells)
     console.print(table)
+
+
+def render_comparison(
+    console: Console,
+    logits: FloatArray,
+    sigmoids: FloatArray,
+    probs: FloatArray,
+    labels: Sequence[str] | None,
+    precision: int,
+) -> None:
+    """Sigmoid beside softmax for one vector, with both sums: sigmoid scores each class on
+    its own (the sum need not be 1), softmax shares one unit of probability among them."""
+    table = Table(box=box.SIMPLE_HEAD, show_footer=True, title="sigmoid vs softmax")
+    table.add_column("class", footer="sum", overflow="fold")
+    table.add_column("logit", justify="right", no_wrap=True)
+    table.add_column(
+        "sigmoid", justify="right", no_wrap=True, footer=_number(float(np.sum(sigmoids)), precision)
+    )
+    table.add_column(
+        "softmax", justify="right", no_wrap=True, footer=_number(float(np.sum(probs)), precision)
+    )
+    for index, name in enumerate(class_names(labels, len(logits))):
+        table.add_row(
+            Text(name),
+            Text(_number(float(logits[index]), precision)),
+            Text(_number(float(sigmoids[index]), precision)),
+            Text(_number(float(probs[index]), precision)),
+        )
+    console.print(table)
