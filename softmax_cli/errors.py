@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_DATAERR = 65  # EX_DATAERR from sysexits.h
@@ -23,7 +22,6 @@ class DataError(SoftmaxError):
     def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
         self.line = line
         self.column = column
-        self.reason = message
         where = []
         if line is not None:
             where.append(f"line {line}")
