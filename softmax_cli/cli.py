@@ -172,7 +172,7 @@ def _compare(spec: Any, output: Any) -> None:
     import numpy as np
 
     from softmax_cli import core
-    from softmax_cli.pipeline import TableView, open_rows, preview_rows, stream_rows
+    from softmax_cli.pipeline import TableView, open_rows, stream_rows
     from softmax_cli.reader import RowRule
 
     rule = RowRule(core.fully_masked_rows, "every logit is -inf: softmax is undefined")
@@ -183,36 +183,9 @@ def _compare(spec: Any, output: Any) -> None:
         sums = np.column_stack([sigmoids.sum(axis=1), probs.sum(axis=1)])
         return np.hstack([sigmoids, probs, sums])
 
-    if output.is_table:
-        from softmax_cli import render
-
-        preview = preview_rows(source, compute)
-        if not preview.total:
-            return
-        console = render.make_console(output.color)
-        width = (preview.values[0].shape[1] - 2) // 2
-        if preview.total == 1:
-            values = preview.values[0][0]
-            render.render_comparison(
-                console,
-                preview.logits[0][0],
-                values[:width],
-                values[width : 2 * width],
-                source.labels,
-                output.precision,
-            )
-        else:
-            names = _comparison_columns(source.labels, width)
-            render.render_rows(
-                console,
-                preview,
-                names,
-                output.precision,
-                TableView("sigmoid and softmax", mark_best=False),
-            )
-        return
     names = _comparison_columns(source.labels, source.n_columns or 0)
-    stream_rows(source, compute, output, _stdout(), view=TableView(), columns=names)
+    view = TableView("sigmoid and softmax", mark_best=False, comparison=True)
+    stream_rows(source, compute, output, _stdout(), view=view, columns=names)
     _report_skipped(source)
 
 

@@ -116,11 +116,13 @@ def predicted_classes(values: FloatArray, labels: Sequence[str] | None) -> list[
 
 class TableView(NamedTuple):
     """How a table shows computed values: their heading, whether the largest is the
-    predicted class (softmax) or not (sigmoid), and whether they are logarithms."""
+    predicted class (softmax) or not (sigmoid), whether they are logarithms, and whether
+    a single row is the sigmoid-vs-softmax comparison rather than one value per class."""
 
     value_name: str = "probability"
     mark_best: bool = True
     log: bool = False
+    comparison: bool = False
 
 
 class RowPreview:
@@ -173,33 +175,37 @@ def stream_rows(
     single row as a vector with bars, and many rows as a preview of the first ones.
     """
     if output.is_table:
-        _render_table(preview_rows(source, compute), source.labels, output, view)
+        _render_table(preview_rows(source, compute), source.labels, columns, output, view)
         return
     sink = OutputSink(stdout, output.fmt, output.precision)
     names = columns or source.labels
-    if names is not None and argmax:
-        names = [*names, "argmax"]
-    sink.header(names)
+    sink.header([*names, "argmax"] if names is not None and argmax else names)
     for chunk in source:
         results = compute(chunk.values)
         extra: dict[str, Sequence[object]] | None = None
         if argmax:
             extra = {"argmax": predicted_classes(results, source.labels)}
-        sink.rows(results, columns or source.labels, extra, unit_interval)
+        sink.rows(results, names, extra, unit_interval)
         stdout.flush()
 
 
 def _render_table(
-    preview: RowPreview, labels: list[str] | None, output: OutputSpec, view: TableView
+    preview: RowPreview,
+    labels: list[str] | None,
+    columns: list[str] | None,
+    output: OutputSpec,
+    view: TableView,
 ) -> None:
     from softmax_cli import render
 
     if not preview.total:
         return
     console = render.make_console(output.color)
-    if preview.total == 1:
-        render.render_probabilities(
-            console, preview.logits[0][0], preview.values[0][0], labels, output.precision, view
-        )
+    if preview.total > 1:
+        render.render_rows(console, preview, columns or labels, output.precision, view)
+        return
+    logits, values = preview.logits[0][0], preview.values[0][0]
+    if view.comparison:
+        render.render_comparison(console, logits, values, labels, output.precision)
     else:
-        render.render_rows(console, preview, labels, output.precision, view)
+        render.render_probabilities(console, logits, values, labels, output.precision, view)

@@ -176,13 +176,17 @@ def render_explanation(
 def render_comparison(
     console: Console,
     logits: FloatArray,
-    sigmoids: FloatArray,
-    probs: FloatArray,
+    values: FloatArray,
     labels: Sequence[str] | None,
     precision: int,
 ) -> None:
     """Sigmoid beside softmax for one vector, with both sums: sigmoid scores each class on
-    its own (the sum need not be 1), softmax shares one unit of probability among them."""
+    its own (the sum need not be 1), softmax shares one unit of probability among them.
+
+    ``values`` is one row of ``sigmoid --compare``: n sigmoids, then n softmax values
+    (then the two sums, recomputed here from what is shown)."""
+    n_classes = len(logits)
+    sigmoids, probs = values[:n_classes], values[n_classes : 2 * n_classes]
     table = Table(box=box.SIMPLE_HEAD, show_footer=True, title="sigmoid vs softmax")
     table.add_column("class", footer="sum", overflow="fold")
     table.add_column("logit", justify="right", no_wrap=True)
