@@ -183,7 +183,8 @@ def _compare(spec: Any, output: Any) -> None:
         sums = np.column_stack([sigmoids.sum(axis=1), probs.sum(axis=1)])
         return np.hstack([sigmoids, probs, sums])
 
-    names = _comparison_columns(source.labels, source.n_columns or 0)
+    # An empty input has no columns to name: no header, like every filter on no input.
+    names = _comparison_columns(source.labels, source.n_columns) if source.n_columns else None
     view = TableView("sigmoid and softmax", mark_best=False, comparison=True)
     stream_rows(source, compute, output, _stdout(), view=view, columns=names)
     _report_skipped(source)

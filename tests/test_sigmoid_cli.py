@@ -64,6 +64,11 @@ def test_compare_machine_columns_and_sums() -> None:
     assert values[6] == pytest.approx(sigmoids.sum(), abs=5e-9) and values[7] == 1.0
 
 
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "table"])
+def test_compare_on_empty_input_prints_nothing(fmt: str) -> None:
+    assert invoke(["--compare", "-f", fmt], "") == (0, "", "")
+
+
 def test_compare_json_uses_labels() -> None:
     code, out, _ = invoke(["--compare", "-f", "json"], "a,b\n0,0\n")
     assert code == 0
