@@ -205,11 +205,14 @@ def _explain(source: Any, output: Any, temperature: float) -> None:
     from softmax_cli.errors import ArgumentError
     from softmax_cli.writer import format_explanation
 
-    chunks = list(source)
-    rows = sum(len(chunk.values) for chunk in chunks)
-    if rows != 1:
+    first, rows = None, 0
+    for chunk in source:  # count the rows without holding them
+        if first is None and len(chunk.values):
+            first = chunk.values[0]
+        rows += len(chunk.values)
+    if rows != 1 or first is None:
         raise ArgumentError(f"--explain works on a single vector, the input has {rows} rows")
-    steps = core.softmax_steps(chunks[0].values[0], temperature)
+    steps = core.softmax_steps(first, temperature)
     if output.is_table:
         from softmax_cli import render
 
