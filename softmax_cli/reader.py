@@ -129,11 +129,15 @@ def _line_blocks(stream: BinaryIO, block_size: int) -> Iterator[tuple[int, bytes
         yield line, carry.removesuffix(b"\r") + b"\n"
 
 
-def _decode(raw: bytes, line: int) -> str:
+NOT_UTF8 = "not valid UTF-8 text"
+
+
+def _decode(raw: bytes) -> str | None:
+    """The line as text, or ``None`` when it is not UTF-8."""
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise DataError("not valid UTF-8 text", line) from None
+        return None
 
 
 class CsvReader:
@@ -172,7 +176,9 @@ class CsvReader:
             offset = 0
             for index, raw in enumerate(block.split(b"\n")[:-1]):
                 line_number = start + index
-                text = _decode(raw, line_number)
+                text = _decode(raw)
+                if text is None:
+                    raise DataError(NOT_UTF8, line_number)
                 if _is_skipped(text):
                     offset += len(raw) + 1
                     continue
@@ -242,7 +248,7 @@ class CsvReader:
         lines; ``text`` is ``None`` for a line that is not UTF-8."""
         numbered = []
         for index, raw in enumerate(block.split(b"\n")[:-1]):
-            text = _lenient(raw)
+            text = _decode(raw)
             if text is None or not _is_skipped(text):
                 numbered.append((start + index, text))
         return numbered
@@ -285,7 +291,7 @@ class CsvReader:
     def _parse_cells(self, number: int, text: str | None) -> list[float]:
         assert self.n_columns is not None
         if text is None:
-            raise DataError("not valid UTF-8 text", number)
+            raise DataError(NOT_UTF8, number)
         assert self.delimiter is not None
         cells = split_cells(text, self.delimiter)
         if len(cells) != self.n_columns:
@@ -319,13 +325,6 @@ class CsvReader:
             yield chunk
         if pending_error is not None:
             raise pending_error
-
-
-def _lenient(raw: bytes) -> str | None:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
 
 
 def _is_number(cell: str) -> bool:
