@@ -191,7 +191,9 @@ def _compare(spec: Any, output: Any) -> None:
 
 
 def _comparison_columns(labels: list[str] | None, width: int) -> list[str]:
-    classes = labels or [str(i) for i in range(width)]
+    from softmax_cli.writer import class_names
+
+    classes = class_names(labels, width)
     return [
         *(f"sigmoid_{name}" for name in classes),
         *(f"softmax_{name}" for name in classes),

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from softmax_cli.core import SoftmaxSteps
+from softmax_cli.writer import class_names
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import FloatArray
@@ -37,11 +38,6 @@ def probability_bar(probability: float, width: int = BAR_WIDTH) -> Text:
     full, part = divmod(eighths, 8)
     bar = "█" * full + (_EIGHTHS[part] if part else "")
     return Text(bar.ljust(width), style="cyan")
-
-
-def class_names(labels: Sequence[str] | None, n_classes: int) -> list[str]:
-    """Labels when known, else the class indices 0, 1, 2, ..."""
-    return list(labels) if labels else [str(i) for i in range(n_classes)]
 
 
 def _number(value: float, precision: int) -> str:

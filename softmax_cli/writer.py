@@ -18,6 +18,16 @@ MACHINE_FORMATS = ("csv", "tsv", "json")
 _FIXED_MAX_PRECISION = 12  # v * 10**p stays exact enough in float64 to round correctly
 
 
+def class_names(labels: Sequence[str] | None, n_classes: int) -> list[str]:
+    """Labels when known, else the class indices 0, 1, 2, ..."""
+    return list(labels) if labels else [str(i) for i in range(n_classes)]
+
+
+def delimiter_for(fmt: str) -> str:
+    """The cell delimiter of a text format: tab for TSV, comma for CSV."""
+    return "\t" if fmt == "tsv" else ","
+
+
 def format_unit_interval(values: FloatArray, precision: int, delimiter: str) -> bytes:
     """Format values in [0, 1] as ``%.{precision}f`` text rows without per-value formatting.
 
@@ -120,7 +130,7 @@ class OutputSink:
         self.stream = stream
         self.fmt = fmt
         self.precision = precision
-        self.delimiter = "\t" if fmt == "tsv" else ","
+        self.delimiter = delimiter_for(fmt)
 
     def header(self, names: Sequence[str] | None) -> None:
         """Write the header line (CSV and TSV only, when names are known)."""
@@ -151,7 +161,7 @@ def format_explanation(
     scaled logit, shifted logit, exp and probability (JSON: one object, plus the sum)."""
     import json
 
-    names = list(labels) if labels else [str(i) for i in range(len(steps.probs))]
+    names = class_names(labels, len(steps.probs))
     columns = {
         "logit": steps.logits,
         "scaled": steps.scaled,
@@ -166,7 +176,7 @@ def format_explanation(
             "sum_exps": steps.sum_exps,
         }
         return (json.dumps(body, allow_nan=False) + "\n").encode()
-    delimiter = "\t" if fmt == "tsv" else ","
+    delimiter = delimiter_for(fmt)
     numbers = format_numbers(np.column_stack(list(columns.values())), precision, delimiter)
     rows = [
         format_header([name], delimiter).rstrip(b"\n") + delimiter.encode() + line
