@@ -20,6 +20,19 @@ def _clean_env() -> dict[str, str]:
     return env
 
 
+def invoke_cli(args: list[str], stdin: str = "") -> tuple[int, str, str]:
+    """Run the Click group in-process; return (exit code, stdout, stderr)."""
+    from click.testing import CliRunner
+
+    from softmax_cli.cli import cli
+
+    result = CliRunner().invoke(cli, args, input=stdin)
+    if result.exception and not isinstance(result.exception, SystemExit):
+        # Anything but a deliberate exit is a bug: show it.
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
 RunScript = Callable[..., subprocess.CompletedProcess[bytes]]
 
 

@@ -6,23 +6,17 @@ import json
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
+from conftest import invoke_cli
 from golden import ANIMAL_LABELS, ANIMAL_SCORES, ARTICLE_LOGITS, ARTICLE_PROBS
 
 from softmax_cli import __version__, core
-from softmax_cli.cli import cli
 from softmax_cli.group import move_positionals_last
 
 ARTICLE_ARGS = [str(v) for v in ARTICLE_LOGITS]
 ARTICLE_CSV = ",".join(f"{p:.8f}" for p in ARTICLE_PROBS) + "\n"
 
 
-def invoke(args: list[str], stdin: str = "") -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, args, input=stdin)
-    if result.exception and not isinstance(result.exception, SystemExit):
-        # Anything but a deliberate exit is a bug: show it.
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
+invoke = invoke_cli
 
 
 def expected_csv(logits: list[float], **kwargs: float) -> str:

@@ -7,18 +7,12 @@ import json
 import numpy as np
 import pytest
 import scipy.special
-from click.testing import CliRunner
-from conftest import RunScript
+from conftest import RunScript, invoke_cli
 from golden import ARTICLE_LOGITS, ARTICLE_PROBS
-
-from softmax_cli.cli import cli
 
 
 def invoke(args: list[str], stdin: str = "") -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, ["sigmoid", *args], input=stdin)
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
+    return invoke_cli(["sigmoid", *args], stdin)
 
 
 def csv_of(values: np.ndarray, precision: int = 8) -> str:
