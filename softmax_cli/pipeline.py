@@ -15,6 +15,7 @@ import numpy as np
 
 from softmax_cli.errors import ArgumentError
 from softmax_cli.reader import Chunk, CsvReader, RowRule, SkipReport, values_from_arguments
+from softmax_cli.targets import TargetSpec
 from softmax_cli.writer import OutputSink
 
 if TYPE_CHECKING:
@@ -85,8 +86,11 @@ class ArgumentRows:
         yield self._chunk
 
 
-def open_rows(spec: InputSpec, rule: RowRule | None = None) -> RowSource:
-    """Open the rows the user gave: values as arguments, else CSV from the input stream."""
+def open_rows(
+    spec: InputSpec, rule: RowRule | None = None, target: TargetSpec | None = None
+) -> RowSource:
+    """Open the rows the user gave: values as arguments, else CSV from the input stream
+    (with a ``target`` spec, one of its columns is each row's target class)."""
     values = spec.values
     if values == ("-",):
         values = ()
@@ -103,6 +107,7 @@ def open_rows(spec: InputSpec, rule: RowRule | None = None) -> RowSource:
         labels=spec.labels,
         skip_invalid=spec.skip_invalid,
         row_rule=rule,
+        target=target,
     )
 
 

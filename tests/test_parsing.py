@@ -15,6 +15,7 @@ from softmax_cli.errors import ArgumentError, DataError
 from softmax_cli.fastparse import parse_decimal_block
 from softmax_cli.numbers import looks_like_number, parse_number
 from softmax_cli.reader import CsvReader, RowRule, values_from_arguments
+from softmax_cli.targets import TargetSpec
 
 decimal_cells = st.builds(
     lambda sign, whole, frac, dot: f"{sign}{whole}{'.' if dot else ''}{frac if dot else ''}",
@@ -204,3 +205,33 @@ def test_block_boundaries_do_not_matter(table: list[list[float]], block_size: in
     chunks = list(reader)
     got = np.concatenate([c.values for c in chunks]) if chunks else np.empty((0, 4))
     np.testing.assert_array_equal(got.reshape(-1, 4), np.array(table).reshape(-1, 4))
+
+
+TARGET_TABLES = {
+    "indices (fast parser)": "a,b,target\n1.5,2,1\n-3,0.25,0\n",
+    "indices with exponents (loadtxt)": "a,b,target\n1.5e0,2,1\n-3,2.5e-1,0.0\n",
+    "labels (split per line)": "a,b,target\n1.5,2,b\n-3,0.25,a\n",
+    "labels, tab-separated": "a\tb\ttarget\n1.5\t2\tb\n-3\t0.25\ta\n",
+    "labels, whitespace": "a b target\n1.5 2 b\n-3   0.25 a\n",
+    "target first, labels": "target;a;b\nb;1.5;2\na;-3;0.25\n",
+    "labels and indices mixed, a comment": "a,b,target\n1.5,2,b\n# note\n-3,0.25,0\n",
+}
+
+
+@pytest.mark.parametrize("block_size", [8, 1 << 18])
+@pytest.mark.parametrize("text", TARGET_TABLES.values(), ids=TARGET_TABLES.keys())
+def test_target_column_is_taken_out_on_every_parser_path(text: str, block_size: int) -> None:
+    reader = CsvReader(io.BytesIO(text.encode()), target=TargetSpec(), block_size=block_size)
+    chunks = list(reader)
+    assert (reader.labels, reader.n_columns) == (["a", "b"], 2)
+    values = np.concatenate([chunk.values for chunk in chunks])
+    targets = np.concatenate([chunk.targets for chunk in chunks if chunk.targets is not None])
+    np.testing.assert_array_equal(values, [[1.5, 2.0], [-3.0, 0.25]])
+    assert targets.tolist() == [1, 0]
+
+
+def test_row_rule_columns_count_the_target_column() -> None:
+    rule = RowRule(lambda v: np.any(v < 0, axis=1), "", lambda row: ("negative", 2))
+    reader = CsvReader(io.BytesIO(b"t,a,b\n0,1,-1\n"), target=TargetSpec("t"), row_rule=rule)
+    with pytest.raises(DataError, match=r"^line 2, column 3: negative$"):
+        list(reader)
