@@ -102,21 +102,28 @@ def format_json_lines(
     values: FloatArray,
     labels: Sequence[str] | None,
     extra: dict[str, Sequence[object]] | None = None,
+    nested: bool = True,
 ) -> bytes:
     """One JSON object or list per row, full float precision.
 
     Without ``extra`` a row is ``{label: value, ...}`` when labels are known, else a list.
     With ``extra`` (such as ``{"argmax": [...]}``) a row is
-    ``{"probs": <that object or list>, key: value, ...}``.
+    ``{"probs": <that object or list>, key: value, ...}``, or with ``nested=False`` one
+    flat object ``{label: value, ..., key: value, ...}``.
     """
     import json
 
     lines = []
     for index, row in enumerate(values.tolist()):
         numbers = [json_number(v) for v in row]
-        body: object = dict(zip(labels, numbers, strict=True)) if labels else numbers
+        named = dict(zip(labels, numbers, strict=True)) if labels else None
+        body: object = numbers if named is None else named
         if extra:
-            body = {"probs": body, **{key: column[index] for key, column in extra.items()}}
+            extras = {key: column[index] for key, column in extra.items()}
+            if named is not None and not nested:
+                body = {**named, **extras}
+            else:
+                body = {"probs": body, **extras}
         lines.append(json.dumps(body, allow_nan=False))
     return ("\n".join(lines) + "\n").encode() if lines else b""
 
@@ -143,10 +150,12 @@ class OutputSink:
         labels: Sequence[str] | None,
         extra: dict[str, Sequence[object]] | None = None,
         unit_interval: bool = False,
+        nested: bool = True,
     ) -> None:
-        """Write one chunk of rows, ``values`` of shape ``(n_rows, n_columns)``."""
+        """Write one chunk of rows, ``values`` of shape ``(n_rows, n_columns)``; for JSON,
+        ``nested`` puts the values under ``"probs"`` when there are ``extra`` columns."""
         if self.fmt == "json":
-            self.stream.write(format_json_lines(values, labels, extra))
+            self.stream.write(format_json_lines(values, labels, extra, nested))
         else:
             text_columns = [[str(v) for v in column] for column in (extra or {}).values()]
             self.stream.write(
