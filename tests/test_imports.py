@@ -39,6 +39,7 @@ def test_csv_path_never_imports_rich_or_heavy_libraries() -> None:
         "sys.stdin = io.TextIOWrapper(io.BytesIO(b'1,2\\n3,4\\n'))\n"
         "cli.main(['--format', 'csv'], standalone_mode=False)\n"
         "cli.main(['--format', 'csv', '0.7', '1.5', '4.8'], standalone_mode=False)\n"
+        "cli.main(['xent', '-f', 'csv', '-q', '--target', '1', '0.7', '2'], standalone_mode=0)\n"
     )
     loaded = top_level(modules_after(code))
     assert "numpy" in loaded  # the probe really ran the command
