@@ -39,9 +39,11 @@ def _shifted(logits: ArrayLike, temperature: float) -> FloatArray:
     if not temperature > 0:
         raise ValueError(f"temperature must be positive, got {temperature}")
     x = np.asarray(logits, dtype=np.float64)
-    if np.any(fully_masked_rows(x)):
+    # Array methods rather than np.max/np.sum: a few microseconds less per call, which
+    # matters when train-blobs calls this thousands of times on five-row batches.
+    row_max = x.max(axis=-1, keepdims=True)
+    if row_max.min() == -np.inf:  # a row that is all -inf
         raise MaskedRowError("a row of logits is all -inf")
-    row_max = np.max(x, axis=-1, keepdims=True)
     with np.errstate(over="ignore"):
         shifted = x - row_max
         if temperature != 1.0:
@@ -68,7 +70,7 @@ def softmax(logits: ArrayLike, temperature: float = 1.0) -> FloatArray:
     probability exactly 0.
     """
     exps = np.exp(_shifted(logits, temperature))
-    return np.asarray(exps / np.sum(exps, axis=-1, keepdims=True))
+    return np.asarray(exps / exps.sum(axis=-1, keepdims=True))
 
 
 def log_softmax(logits: ArrayLike, temperature: float = 1.0) -> FloatArray:
@@ -78,7 +80,7 @@ def log_softmax(logits: ArrayLike, temperature: float = 1.0) -> FloatArray:
     probabilities keep their exact logarithm instead of underflowing to ``-inf``.
     """
     shifted = _shifted(logits, temperature)
-    return np.asarray(shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True)))
+    return np.asarray(shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True)))
 
 
 def sigmoid(x: ArrayLike) -> FloatArray:
