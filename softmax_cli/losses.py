@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from softmax_cli.core import log_sigmoid, log_softmax, softmax
+from softmax_cli.core import log_sigmoid, log_softmax
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import ArrayLike, FloatArray
@@ -151,13 +151,19 @@ def reduce_losses(
     raise ValueError(f"unknown reduction: {reduction!r}")
 
 
-def cross_entropy_gradient(logits: ArrayLike, targets: ArrayLike) -> FloatArray:
-    """Gradient of the mean cross-entropy over a batch with respect to the logits.
+def mean_cross_entropy_and_gradient(
+    logits: ArrayLike, targets: ArrayLike
+) -> tuple[float, FloatArray]:
+    """The mean cross-entropy of a batch and its gradient with respect to the logits.
 
-    For ``L = (1/n) sum_i (logsumexp(x_i) - x_i[t_i])`` it is ``(softmax(x) - onehot(t)) / n``,
-    shape ``(n_samples, n_classes)``.
+    One ``log_softmax`` serves both: the loss is ``mean_i(-log p_i[t_i])`` and the
+    gradient ``(p - onehot(t)) / n`` with ``p = exp(log p)``, shape ``(n, n_classes)``.
     """
-    grad = softmax(logits)
+    log_probs = log_softmax(logits)
     t = np.asarray(targets, dtype=np.intp)
-    grad[np.arange(len(t)), t] -= 1.0
-    return np.asarray(grad / len(t))
+    rows = np.arange(len(t))
+    loss = -float(log_probs[rows, t].sum()) / len(t)
+    grad = np.exp(log_probs)
+    grad[rows, t] -= 1.0
+    grad /= len(t)
+    return loss, grad

@@ -121,7 +121,8 @@ def test_gradient_is_softmax_minus_onehot_over_batch() -> None:
     rng = np.random.default_rng(3)
     logits = rng.normal(size=(6, 4))
     targets = rng.integers(0, 4, size=6)
-    analytic = losses.cross_entropy_gradient(logits, targets)
+    loss, analytic = losses.mean_cross_entropy_and_gradient(logits, targets)
+    assert loss == pytest.approx(float(losses.cross_entropy(logits, targets).mean()), abs=1e-15)
     numeric = np.zeros_like(logits)
     step = 1e-6
     for index in np.ndindex(*logits.shape):
