@@ -121,13 +121,15 @@ def predicted_classes(values: FloatArray, labels: Sequence[str] | None) -> list[
 
 class TableView(NamedTuple):
     """How a table shows computed values: their heading, whether the largest is the
-    predicted class (softmax) or not (sigmoid), whether they are logarithms, and whether
-    a single row is the sigmoid-vs-softmax comparison rather than one value per class."""
+    predicted class (softmax) or not (sigmoid), whether they are logarithms, whether
+    a single row is the sigmoid-vs-softmax comparison rather than one value per class,
+    and whether the inputs are shown beside the values (not when they are features)."""
 
     value_name: str = "probability"
     mark_best: bool = True
     log: bool = False
     comparison: bool = False
+    show_inputs: bool = True
 
 
 class RowPreview:
@@ -168,28 +170,32 @@ def stream_rows(
     output: OutputSpec,
     stdout: BinaryIO,
     *,
-    argmax: bool = False,
+    argmax: str | None = None,
     unit_interval: bool = False,
     view: TableView = DEFAULT_VIEW,
     columns: list[str] | None = None,
+    labels: list[str] | None = None,
 ) -> None:
     """Compute every chunk of ``source`` and write it in ``output``'s format.
 
     Machine formats are written chunk by chunk; ``columns`` names the output columns when
-    they are not the input's classes (then a header is always written). A table shows a
-    single row as a vector with bars, and many rows as a preview of the first ones.
+    they are not the input's classes (then a header is always written), ``labels`` names
+    the classes when the input's columns are not classes (predict), and ``argmax`` names
+    an added column with each row's predicted class. A table shows a single row as a
+    vector with bars, and many rows as a preview of the first ones.
     """
+    classes = labels or source.labels
     if output.is_table:
-        _render_table(preview_rows(source, compute), source.labels, columns, output, view)
+        _render_table(preview_rows(source, compute), classes, columns, output, view)
         return
     sink = OutputSink(stdout, output.fmt, output.precision)
-    names = columns or source.labels
-    sink.header([*names, "argmax"] if names is not None and argmax else names)
+    names = columns or classes
+    sink.header([*names, argmax] if names is not None and argmax else names)
     for chunk in source:
         results = compute(chunk.values)
         extra: dict[str, Sequence[object]] | None = None
         if argmax:
-            extra = {"argmax": predicted_classes(results, source.labels)}
+            extra = {argmax: predicted_classes(results, classes)}
         sink.rows(results, names, extra, unit_interval)
         stdout.flush()
 

@@ -64,7 +64,8 @@ def render_probabilities(
     table.add_column(
         "class", footer=Text("sum"), overflow="fold", min_width=min(max(map(len, names)), 24)
     )
-    table.add_column("logit", justify="right", no_wrap=True)
+    if view.show_inputs:
+        table.add_column("logit", justify="right", no_wrap=True)
     table.add_column(
         value_name, justify="right", no_wrap=True, footer=_number(float(np.sum(probs)), precision)
     )
@@ -72,9 +73,10 @@ def render_probabilities(
     table.add_column("", no_wrap=True)
     for index, name in enumerate(names):
         style = "bold" if index == best else ""
+        inputs = [Text(_number(float(logits[index]), precision))] if view.show_inputs else []
         table.add_row(
             Text(name, style=style),
-            Text(_number(float(logits[index]), precision)),
+            *inputs,
             Text(_number(float(values[index]), precision), style=style),
             probability_bar(float(probs[index])),
             Text("◀ most likely" if index == best else "", style="bold green"),
