@@ -102,14 +102,17 @@ def output_options(command: F) -> F:
             show_default=True,
             help="Decimal places in tables, CSV and TSV (JSON keeps full precision).",
         ),
-        click.option(
-            "--color",
-            type=click.Choice(["auto", "always", "never"]),
-            default="auto",
-            show_default=True,
-            help="Colour in tables; auto honours NO_COLOR and terminals.",
-        ),
+        color_option,
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
     return command
+
+
+color_option = click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour in tables; auto honours NO_COLOR and terminals.",
+)

@@ -44,3 +44,18 @@ def test_csv_path_never_imports_rich_or_heavy_libraries() -> None:
     loaded = top_level(modules_after(code))
     assert "numpy" in loaded  # the probe really ran the command
     assert not loaded & {"rich", "sklearn", "scipy", "matplotlib"}
+
+
+def test_predict_csv_path_never_imports_rich_or_heavy_libraries(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from softmax_cli.mlp import MLP
+    from softmax_cli.modelfile import save_model
+
+    model = tmp_path / "m.npz"
+    save_model(str(model), MLP((2, 3)), ["a", "b", "c"], {})
+    code = (
+        "from softmax_cli.cli import cli\n"
+        f"cli.main(['predict', '-m', {str(model)!r}, '-f', 'csv', '1', '2'], standalone_mode=0)\n"
+    )
+    loaded = top_level(modules_after(code))
+    assert "numpy" in loaded
+    assert not loaded & {"rich", "sklearn", "scipy", "matplotlib"}
