@@ -55,39 +55,51 @@ def train_sklearn(data: object, seed: int) -> tuple[float, float]:
     return elapsed, float(classifier.score(data.x_test, data.y_test))  # type: ignore[attr-defined]
 
 
+PHASES = """
+import json, os, sys, time
+marks = [time.perf_counter()]
+import numpy as np
+import rich.console
+from softmax_cli import cli, render_training, training
+from sklearn import datasets, metrics
+marks.append(time.perf_counter())
+config = training.BlobsConfig()
+data = training.make_dataset(config, 1)
+marks.append(time.perf_counter())
+result = training.train(config, data, np.random.default_rng(1))
+marks.append(time.perf_counter())
+with open(os.devnull, "w") as sink:
+    console = rich.console.Console(file=sink, width=100)
+    render_training.render_report(console, config, 1, data, result)
+marks.append(time.perf_counter())
+print(json.dumps([b - a for a, b in zip(marks, marks[1:])]))
+"""
+
+
 def process_breakdown() -> None:
-    """Where one ``softmax train-blobs`` run spends its time."""
+    """Where one ``softmax train-blobs`` run spends its time: the whole process, then
+    its phases timed in a fresh interpreter (so imports are really paid for)."""
+    import json
+    import subprocess
+
     script = softmax_script()
     wall, rss = run([script, "train-blobs", "--seed", "1", "--format", "table", "--quiet"])
+    subprocess.run([sys.executable, "-c", "pass"], check=True)  # warm the page cache
     start = time.perf_counter()
-    import rich.console
-    import sklearn.datasets
-    import sklearn.metrics  # noqa: F401
-
-    from softmax_cli import render_training, training
-
-    imports = time.perf_counter() - start
-    config = training.BlobsConfig()
-    start = time.perf_counter()
-    data = training.make_dataset(config, 1)
-    making = time.perf_counter() - start
-    start = time.perf_counter()
-    result = training.train(config, data, np.random.default_rng(1))
-    trained = time.perf_counter() - start
-    start = time.perf_counter()
-    console = rich.console.Console(file=open("/dev/null", "w"), width=100)  # noqa: SIM115
-    render_training.render_report(console, config, 1, data, result)
-    report = time.perf_counter() - start
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    interpreter = time.perf_counter() - start
+    out = subprocess.run([sys.executable, "-c", PHASES], check=True, capture_output=True).stdout
+    imports, making, trained, report = json.loads(out)
     print(f"\nsoftmax train-blobs --seed 1 (whole process): {wall:.2f} s, peak RSS {rss:.0f} MB")
     print(
-        f"  in-process split: imports {imports:.2f} s (numpy, sklearn, rich), data {making:.3f} s,"
+        f"  python start-up {interpreter:.2f} s, imports {imports:.2f} s (numpy, rich, "
+        f"scikit-learn), data {making:.3f} s, training {trained:.2f} s, report {report:.2f} s"
     )
-    print(f"  training {trained:.2f} s, report {report:.3f} s")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5, help="alternating runs of each")
+    parser.add_argument("--runs", type=int, default=10, help="alternating runs of each")
     args = parser.parse_args()
     from softmax_cli.training import BlobsConfig, make_dataset
 
