@@ -13,6 +13,7 @@ from typing import Any, BinaryIO
 import click
 
 from softmax_cli import __version__
+from softmax_cli.completion import SHELLS
 from softmax_cli.errors import EXIT_FAILURE, EXIT_INTERRUPTED
 from softmax_cli.group import DefaultGroup, NumbersCommand
 from softmax_cli.options import color_option, input_options, output_options
@@ -641,6 +642,27 @@ def _first_non_finite(row: Any) -> tuple[str, int | None]:
 
     column = int(np.argmin(np.isfinite(row)))
     return f"feature {row[column]:g} is not finite", column + 1
+
+
+@cli.command("completion")
+@click.argument("shell", type=click.Choice(SHELLS))
+def completion_command(shell: str) -> None:
+    """Print the tab-completion script for a shell.
+
+    Completes commands, options, choices (--format, --base, --reduction...) and file
+    names (--input, --model, --save, --plot). Load it in the current shell, or save it
+    where your shell looks for completions (see the README).
+
+    \b
+    Examples:
+      eval "$(softmax completion bash)"
+      softmax completion zsh > "${fpath[1]}/_softmax"
+      softmax completion fish > ~/.config/fish/completions/softmax.fish
+      softmax completion bash | head -3
+    """
+    from softmax_cli.completion import completion_script
+
+    click.echo(completion_script(cli, shell), nl=False)
 
 
 def _explain(source: Any, output: Any, temperature: float) -> None:

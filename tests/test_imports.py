@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 HEAVY = ("numpy", "rich", "sklearn", "scipy", "matplotlib")
 
 
-def modules_after(code: str) -> set[str]:
+def modules_after(code: str, env: dict[str, str] | None = None) -> set[str]:
     probe = f"{code}\nimport sys, json\nprint(json.dumps(sorted(sys.modules)), file=sys.__stderr__)"
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, timeout=60)
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, timeout=60, env=env)
     return set(json.loads(done.stderr.decode().strip().splitlines()[-1]))
 
 
@@ -59,3 +60,16 @@ def test_predict_csv_path_never_imports_rich_or_heavy_libraries(tmp_path) -> Non
     loaded = top_level(modules_after(code))
     assert "numpy" in loaded
     assert not loaded & {"rich", "sklearn", "scipy", "matplotlib"}
+
+
+def test_tab_completion_stays_light() -> None:
+    env = {
+        **os.environ,
+        "_SOFTMAX_COMPLETE": "bash_complete",
+        "COMP_WORDS": "softmax xent --base ",
+        "COMP_CWORD": "3",
+    }
+    code = "from softmax_cli.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass"
+    loaded = top_level(modules_after(code, env))
+    assert "click" in loaded
+    assert not loaded & set(HEAVY), loaded & set(HEAVY)
