@@ -154,7 +154,7 @@ def _render_test_points(console: Console, data: Dataset, result: TrainingResult)
         table.add_row(
             ", ".join(f"{v:.2f}" for v in point),
             *(f"{p:.4f}" for p in row),
-            probability_bar(float(row[best]), width=8),
+            probability_bar(float(row[best]), width=6),
             Text(str(best), style="green" if best == true else "red"),
             str(true),
         )
