@@ -1,9 +1,11 @@
-"""Options shared by several commands, each defined once as a decorator."""
+"""Options shared by several commands, each defined once as a decorator, and the helpers
+that turn their values into the specs the pipeline takes."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import click
 
@@ -116,3 +118,36 @@ color_option = click.option(
     show_default=True,
     help="Colour in tables; auto honours NO_COLOR and terminals.",
 )
+
+
+def input_spec(kwargs: dict[str, Any]) -> Any:
+    """Pop the input options out of a command's keyword arguments, as an ``InputSpec``."""
+    from softmax_cli.pipeline import InputSpec
+
+    return InputSpec(
+        values=kwargs.pop("values"),
+        stream=kwargs.pop("input_stream"),
+        delimiter=kwargs.pop("delimiter"),
+        header=kwargs.pop("header"),
+        labels=kwargs.pop("labels"),
+        skip_invalid=kwargs.pop("skip_invalid"),
+    )
+
+
+def output_spec(kwargs: dict[str, Any]) -> Any:
+    """Pop the output options, as an ``OutputSpec`` whose format is resolved."""
+    from softmax_cli.pipeline import OutputSpec, resolve_format
+
+    fmt = resolve_format(kwargs.pop("fmt"), stdout_bytes())
+    return OutputSpec(fmt=fmt, precision=kwargs.pop("precision"), color=kwargs.pop("color"))
+
+
+def stdout_bytes() -> BinaryIO:
+    """Where results go: stdout as bytes."""
+    return sys.stdout.buffer
+
+
+def report_skipped(source: Any) -> None:
+    """The ``--skip-invalid`` summary on stderr, when rows were skipped."""
+    if source.skipped.count:
+        click.echo(f"warning: {source.skipped.summary()}", err=True)

@@ -16,7 +16,8 @@ from rich.text import Text
 from softmax_cli.render import probability_bar
 
 if TYPE_CHECKING:
-    from softmax_cli.training import BlobsConfig, Dataset, EpochStats, TrainingResult
+    from softmax_cli.experiment import BlobsConfig
+    from softmax_cli.training import Dataset, EpochStats, TrainingResult
 
 SPARKS = "▁▂▃▄▅▆▇█"
 PREVIEW_POINTS = 5

@@ -13,57 +13,12 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from softmax_cli.adam import Adam
+from softmax_cli.experiment import BlobsConfig, validation_cut
 from softmax_cli.losses import cross_entropy
 from softmax_cli.mlp import MLP
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import FloatArray, IntArray
-
-ARTICLE_CENTERS = ((15.0, 0.0), (15.0, 15.0), (0.0, 15.0), (30.0, 15.0))
-
-
-class BlobsConfig(NamedTuple):
-    """Every knob of the experiment; the defaults are the article's."""
-
-    samples: int = 1000
-    test_size: int = 250
-    centers: tuple[tuple[float, ...], ...] = ARTICLE_CENTERS
-    std: float = 1.5
-    hidden: tuple[int, ...] = (12, 8)
-    epochs: int = 30
-    batch_size: int = 5
-    lr: float = 0.001
-    validation_split: float = 0.2
-
-    @property
-    def layer_sizes(self) -> tuple[int, ...]:
-        return (len(self.centers[0]), *self.hidden, len(self.centers))
-
-    def problems(self) -> list[str]:
-        """What makes this configuration impossible to run, in words (empty when fine)."""
-        found = []
-        if len({len(center) for center in self.centers}) != 1:
-            found.append("every center needs the same number of coordinates")
-        if len(self.centers) < 2:
-            found.append("at least two centers (classes) are needed")
-        if self.test_size >= self.samples:
-            found.append(
-                f"--test-size {self.test_size} leaves no training samples of {self.samples}"
-            )
-        elif self.training_count < 1:
-            found.append("--validation-split leaves no samples to train on")
-        return found
-
-    @property
-    def training_count(self) -> int:
-        """Samples trained on: what the test set and the validation split leave."""
-        return validation_cut(self.samples - self.test_size, self.validation_split)
-
-
-def validation_cut(n_samples: int, validation_split: float) -> int:
-    """Keras' ``validation_split``: the first ``floor(n (1 - split))`` samples train, the
-    rest (taken from the end, before any shuffling) validate."""
-    return int(n_samples * (1.0 - validation_split))
 
 
 class Dataset(NamedTuple):

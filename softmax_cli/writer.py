@@ -12,7 +12,8 @@ from softmax_cli.core import SoftmaxSteps
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import FloatArray
-    from softmax_cli.training import BlobsConfig, TrainingResult
+    from softmax_cli.experiment import BlobsConfig
+    from softmax_cli.training import TrainingResult
 
 
 MACHINE_FORMATS = ("csv", "tsv", "json")

@@ -9,9 +9,10 @@ import pytest
 from sklearn.datasets import make_blobs
 
 from softmax_cli.adam import Adam
+from softmax_cli.experiment import ARTICLE_CENTERS, BlobsConfig
 from softmax_cli.losses import cross_entropy
 from softmax_cli.mlp import MLP, parameter_count
-from softmax_cli.training import ARTICLE_CENTERS, BlobsConfig, make_dataset, train
+from softmax_cli.training import make_dataset, train
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 from conftest import RunScript, invoke_cli
 
-from softmax_cli.training import BlobsConfig, make_dataset, train
+from softmax_cli.experiment import BlobsConfig
+from softmax_cli.training import make_dataset, train
 
 SMALL = ["--samples", "200", "--test-size", "50", "--epochs", "2"]
 
