@@ -133,24 +133,6 @@ def target_weights(targets: ArrayLike, weights: ArrayLike | None) -> FloatArray:
     return np.asarray(np.asarray(weights, dtype=np.float64)[t])
 
 
-def reduce_losses(
-    losses: ArrayLike, targets: ArrayLike, weights: ArrayLike | None, reduction: str
-) -> FloatArray:
-    """Apply a reduction to per-row losses: ``none`` (as is), ``sum``, or ``mean``.
-
-    The mean is weighted as PyTorch does: ``sum_i l_i / sum_i w[t_i]``, which is the
-    plain mean when there are no weights.
-    """
-    values = np.asarray(losses, dtype=np.float64)
-    if reduction == "none":
-        return values
-    if reduction == "sum":
-        return np.asarray(np.sum(values))
-    if reduction == "mean":
-        return np.asarray(np.sum(values) / np.sum(target_weights(targets, weights)))
-    raise ValueError(f"unknown reduction: {reduction!r}")
-
-
 def mean_cross_entropy_and_gradient(
     logits: ArrayLike, targets: ArrayLike
 ) -> tuple[float, FloatArray]:

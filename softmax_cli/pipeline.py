@@ -16,7 +16,7 @@ import numpy as np
 from softmax_cli.errors import ArgumentError
 from softmax_cli.reader import Chunk, CsvReader, RowRule, SkipReport, values_from_arguments
 from softmax_cli.targets import TargetSpec
-from softmax_cli.writer import OutputSink
+from softmax_cli.writer import OutputSink, class_column
 
 if TYPE_CHECKING:
     from typing import Protocol
@@ -111,14 +111,6 @@ def open_rows(
     )
 
 
-def predicted_classes(values: FloatArray, labels: Sequence[str] | None) -> list[object]:
-    """The argmax of each row: its label when labels are known, else its index."""
-    best = np.argmax(values, axis=1)
-    if labels:
-        return [labels[i] for i in best.tolist()]
-    return list(best.tolist())
-
-
 class TableView(NamedTuple):
     """How a table shows computed values: their heading, whether the largest is the
     predicted class (softmax) or not (sigmoid), whether they are logarithms, whether
@@ -195,7 +187,7 @@ def stream_rows(
         results = compute(chunk.values)
         extra: dict[str, Sequence[object]] | None = None
         if argmax:
-            extra = {argmax: predicted_classes(results, classes)}
+            extra = {argmax: class_column(np.argmax(results, axis=1), classes)}
         sink.rows(results, names, extra, unit_interval)
         stdout.flush()
 

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 import numpy as np
 
 from softmax_cli import losses
-from softmax_cli.core import fully_masked_rows
+from softmax_cli.core import fully_masked_rows, log_softmax
 from softmax_cli.reader import Chunk, RowRule
-from softmax_cli.writer import OutputSink, class_names, json_number
+from softmax_cli.writer import OutputSink, class_column, class_names, json_number
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import BoolArray, FloatArray, IntArray
@@ -107,8 +107,6 @@ def class_log_probs(values: FloatArray, config: LossConfig) -> FloatArray:
         return losses.binary_log_probs(column)
     if config.probs:
         return losses.log_probs_from_probs(values, config.clip, config.renormalize)
-    from softmax_cli.core import log_softmax
-
     return log_softmax(values)
 
 
@@ -227,11 +225,6 @@ def scored_chunks(
         yield score(chunk, targets, config)
 
 
-def _classes(indices: IntArray, labels: Sequence[str] | None) -> list[object]:
-    """Class indices as their labels when there are labels (JSON keeps indices numbers)."""
-    return [labels[i] for i in indices.tolist()] if labels else list(indices.tolist())
-
-
 def write_scores(
     scored: Iterator[ScoredRows],
     totals: LossTotals,
@@ -252,8 +245,8 @@ def write_scores(
             sink.header([*SCORE_COLUMNS, "target", "predicted"])
             wrote_header = True
         extra: dict[str, Sequence[object]] = {
-            "target": _classes(chunk.targets, labels),
-            "predicted": _classes(chunk.predicted, labels),
+            "target": class_column(chunk.targets, labels),
+            "predicted": class_column(chunk.predicted, labels),
         }
         values = np.column_stack([chunk.losses, chunk.target_probs])
         sink.rows(values, SCORE_COLUMNS, extra, nested=False)

@@ -11,7 +11,7 @@ import numpy as np
 from softmax_cli.core import SoftmaxSteps
 
 if TYPE_CHECKING:
-    from softmax_cli.arraytypes import FloatArray
+    from softmax_cli.arraytypes import FloatArray, IntArray
     from softmax_cli.experiment import BlobsConfig
     from softmax_cli.training import TrainingResult
 
@@ -23,6 +23,11 @@ _FIXED_MAX_PRECISION = 12  # v * 10**p stays exact enough in float64 to round co
 def class_names(labels: Sequence[str] | None, n_classes: int) -> list[str]:
     """Labels when known, else the class indices 0, 1, 2, ..."""
     return list(labels) if labels else [str(i) for i in range(n_classes)]
+
+
+def class_column(indices: IntArray, labels: Sequence[str] | None) -> list[object]:
+    """Class indices as their labels when labels are known, else as ints (numbers in JSON)."""
+    return [labels[i] for i in indices.tolist()] if labels else list(indices.tolist())
 
 
 def delimiter_for(fmt: str) -> str:

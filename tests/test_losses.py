@@ -39,7 +39,7 @@ def test_mean_matches_sklearn_log_loss(seed: int) -> None:
     n_classes = int(rng.integers(2, 8))
     logits = rng.normal(scale=3.0, size=(50, n_classes))
     targets = rng.integers(0, n_classes, size=50)
-    mean = losses.reduce_losses(losses.cross_entropy(logits, targets), targets, None, "mean")
+    mean = losses.cross_entropy(logits, targets).mean()
     expected = log_loss(targets, scipy.special.softmax(logits, axis=1), labels=range(n_classes))
     assert float(mean) == pytest.approx(expected, rel=1e-10)
 
@@ -63,10 +63,8 @@ def test_weights_and_weighted_mean_by_hand() -> None:
     targets, weights = [0, 1], [2.0, 1.0]
     per_row = losses.cross_entropy(logits, targets, weights=weights)
     assert per_row.tolist() == pytest.approx([2 * math.log(4), math.log(4 / 3)])
-    mean = losses.reduce_losses(per_row, targets, weights, "mean")
-    assert float(mean) == pytest.approx((2 * math.log(4) + math.log(4 / 3)) / 3)
-    total = losses.reduce_losses(per_row, targets, weights, "sum")
-    assert float(total) == pytest.approx(2 * math.log(4) + math.log(4 / 3))
+    assert losses.target_weights(targets, weights).tolist() == [2.0, 1.0]
+    assert losses.target_weights(targets, None).tolist() == [1.0, 1.0]
 
 
 def test_smoothing_with_weights_follows_pytorch() -> None:
@@ -135,9 +133,7 @@ def test_gradient_is_softmax_minus_onehot_over_batch() -> None:
     np.testing.assert_allclose(analytic, numeric, atol=1e-8)
 
 
-def test_unknown_reduction_and_bad_smoothing_are_errors() -> None:
-    with pytest.raises(ValueError, match="reduction"):
-        losses.reduce_losses([1.0], [0], None, "median")
+def test_bad_smoothing_is_an_error() -> None:
     with pytest.raises(ValueError, match="smoothing"):
         losses.cross_entropy([[0.0, 1.0]], [0], label_smoothing=1.0)
 
