@@ -13,8 +13,6 @@ from typing import Any
 import click
 
 from softmax_cli import __version__
-from softmax_cli.cli_train import predict_command, train_blobs_command
-from softmax_cli.cli_xent import xent_command
 from softmax_cli.completion import SHELLS
 from softmax_cli.errors import EXIT_FAILURE, EXIT_INTERRUPTED
 from softmax_cli.group import DefaultGroup, NumbersCommand
@@ -46,6 +44,11 @@ def _positive_finite(ctx: click.Context, param: click.Parameter, value: float) -
     cls=DefaultGroup,
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog=EXIT_CODES_HELP,
+    lazy_commands={
+        "xent": "softmax_cli.cli_xent:xent_command",
+        "train-blobs": "softmax_cli.cli_train:train_blobs_command",
+        "predict": "softmax_cli.cli_train:predict_command",
+    },
 )
 @click.version_option(__version__, "-V", "--version", prog_name="softmax")
 def cli() -> None:
@@ -232,11 +235,6 @@ def _explain(source: Any, output: Any, temperature: float) -> None:
         render.render_explanation(console, steps, source.labels, output.precision, temperature)
     else:
         stdout_bytes().write(format_explanation(steps, source.labels, output.fmt, output.precision))
-
-
-cli.add_command(xent_command)
-cli.add_command(train_blobs_command)
-cli.add_command(predict_command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 import click
 
@@ -66,9 +67,31 @@ class DefaultGroup(click.Group):
     option the group does not have, or when there are no arguments at all (so that
     ``producer | softmax`` works). Any other word must name a subcommand, so a typo is
     Click's "No such command" error rather than a confusing "not a number".
+
+    ``lazy_commands`` maps more command names to ``"module:attribute"``; a module is
+    imported only when its command is needed, so ``softmax 1 2 3`` does not pay for
+    building the options of every other command.
     """
 
     default_command = "softmax"
+
+    def __init__(self, *args: Any, lazy_commands: dict[str, str] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = dict(lazy_commands or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = self.lazy_commands.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        import importlib
+
+        module_name, attribute = target.split(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        assert isinstance(command, click.Command)
+        return command
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if self._falls_through(ctx, args):

@@ -12,7 +12,13 @@ from conftest import invoke_cli
 from softmax_cli.cli import cli
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-COMMANDS = sorted(cli.commands)
+COMMANDS = cli.list_commands(click.Context(cli))
+
+
+def command(name: str) -> click.Command:
+    found = cli.get_command(click.Context(cli), name)
+    assert found is not None
+    return found
 
 
 def options_of(command: click.Command) -> list[click.Option]:
@@ -23,8 +29,7 @@ def options_of(command: click.Command) -> list[click.Option]:
 def test_help_has_summary_explanation_and_examples_with_a_pipe(name: str) -> None:
     code, out, _ = invoke_cli([name, "--help"])
     assert code == 0
-    command = cli.commands[name]
-    summary = command.get_short_help_str(limit=200)
+    summary = command(name).get_short_help_str(limit=200)
     assert summary and not summary.endswith("...")
     examples = out.split("Examples:", 1)[1]
     lines = [line.strip() for line in examples.split("Options:")[0].splitlines() if line.strip()]
@@ -36,7 +41,7 @@ def test_help_has_summary_explanation_and_examples_with_a_pipe(name: str) -> Non
 
 @pytest.mark.parametrize("name", COMMANDS)
 def test_every_option_has_help_and_is_in_the_readme(name: str) -> None:
-    for option in options_of(cli.commands[name]):
+    for option in options_of(command(name)):
         assert option.help, f"{name} {option.opts}: no help text"
         for flag in [*option.opts, *option.secondary_opts]:
             if flag.startswith("--"):
