@@ -15,13 +15,13 @@ import numpy as np
 
 from softmax_cli.errors import ArgumentError
 from softmax_cli.reader import Chunk, CsvReader, RowRule, SkipReport, values_from_arguments
-from softmax_cli.targets import TargetSpec
 from softmax_cli.writer import OutputSink, class_column
 
 if TYPE_CHECKING:
     from typing import Protocol
 
     from softmax_cli.arraytypes import FloatArray, IntArray
+    from softmax_cli.targets import TargetSpec
 
     class RowSource(Protocol):
         """Rows of numbers with optional class labels; iterating yields chunks."""

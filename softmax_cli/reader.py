@@ -19,10 +19,10 @@ import numpy as np
 from softmax_cli.errors import ArgumentError, DataError
 from softmax_cli.fastparse import parse_decimal_block
 from softmax_cli.numbers import parse_number
-from softmax_cli.targets import DEFAULT_TARGET_COLUMNS, TargetParser, TargetSpec, format_target_cell
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import BoolArray, FloatArray, IntArray
+    from softmax_cli.targets import TargetParser, TargetSpec
 
     RowIndex = slice | BoolArray
 
@@ -233,6 +233,8 @@ class CsvReader:
                     )
                 if target is not None:
                     n_classes = 2 if target.binary else self.n_columns
+                    from softmax_cli.targets import TargetParser  # only xent pays for it
+
                     self.target_parser = TargetParser(self.labels, n_classes, target.binary)
                 self._pending = [(line_number, block[offset:])]
                 return
@@ -319,6 +321,8 @@ class CsvReader:
                 keep = ~bad
             else:
                 first = int(np.argmax(bad))
+                from softmax_cli.targets import format_target_cell
+
                 message = parser.describe(format_target_cell(float(cells[first])))
                 error = DataError(message, int(lines[first]), column + 1)
                 keep = slice(0, first)
@@ -456,6 +460,8 @@ def _target_column(target: TargetSpec, cells: list[str], has_header: bool) -> in
     header = cells if has_header else None
     if target.column is None:
         names = [name.lower() for name in header or ()]
+        from softmax_cli.targets import DEFAULT_TARGET_COLUMNS
+
         for name in DEFAULT_TARGET_COLUMNS:
             if name in names:
                 return names.index(name)
