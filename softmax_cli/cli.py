@@ -84,7 +84,7 @@ def cli() -> None:
 def softmax_command(
     temperature: float, log: bool, explain: bool, argmax: bool, **kwargs: Any
 ) -> None:
-    """Turn logits into probabilities: exp(x_i) / sum_j exp(x_j), per row.
+    """Turn logits into probabilities: exp(x_i) / sum_j exp(x_j).
 
     Values come as arguments (one vector, space- or comma-separated; negative
     numbers need no '--'), or as CSV rows on stdin or from --input, one sample

@@ -11,7 +11,7 @@ from softmax_cli.experiment import BlobsConfig
 from softmax_cli.group import NumbersCommand
 from softmax_cli.options import (
     color_option,
-    input_options,
+    feature_input_options,
     input_spec,
     output_options,
     output_spec,
@@ -245,12 +245,13 @@ def _train(config: Any, seed: int, show_progress: bool, color: str) -> tuple[Any
     metavar="MODEL.npz",
     help="A model saved by 'softmax train-blobs --save'.",
 )
-@input_options
+@feature_input_options
 @output_options
 def predict_command(model_path: str, **kwargs: Any) -> None:
-    """Class probabilities from a trained model, and the predicted class.
+    """Predict classes with a model saved by train-blobs.
 
-    Features come as arguments (one sample) or as CSV rows on stdin or from --input,
+    Prints each sample's class probabilities and its predicted class. Features
+    come as arguments (one sample) or as CSV rows on stdin or from --input,
     one sample per row, with the same input rules as the softmax command (a header
     row names the features). Output: one probability per class and the predicted
     class; --labels renames the model's classes.

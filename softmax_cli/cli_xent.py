@@ -107,7 +107,7 @@ def xent_command(
     quiet: bool,
     **kwargs: Any,
 ) -> None:
-    """Cross-entropy: -log p(target), with p = softmax(logits), per row.
+    """Cross-entropy: -log p(target), with p = softmax(logits).
 
     Give one vector as arguments with --target, or CSV rows whose target class is in a
     column (--target-column; by default a header column named target or label). Target

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO, TypeVar, cast
 
 import click
 
 F = TypeVar("F", bound=Callable[..., Any])
+Decorator = Callable[[Any], Any]
 
 DELIMITER_NAMES = {"comma": ",", "tab": "\t", "semicolon": ";", "space": " ", "whitespace": " "}
 
@@ -41,9 +42,8 @@ def split_labels(
     return labels
 
 
-def input_options(command: F) -> F:
-    """Where rows come from: ``VALUES``, ``--input``, and how to read CSV."""
-    decorators = [
+def _input_decorators(header_help: str, labels_help: str) -> list[Decorator]:
+    return [
         click.argument("values", nargs=-1, metavar="[VALUES]..."),
         click.option(
             "-i",
@@ -61,27 +61,44 @@ def input_options(command: F) -> F:
             metavar="CHAR",
             help="CSV delimiter: one character or comma/tab/semicolon/space. [default: auto]",
         ),
-        click.option(
-            "--header/--no-header",
-            default=None,
-            help="Treat the first row as class labels (default: when it is not numeric).",
-        ),
-        click.option(
-            "-l",
-            "--labels",
-            callback=split_labels,
-            metavar="A,B,...",
-            help="Class names, one per column (overrides a header row).",
-        ),
+        click.option("--header/--no-header", default=None, help=header_help),
+        click.option("-l", "--labels", callback=split_labels, metavar="A,B,...", help=labels_help),
         click.option(
             "--skip-invalid",
             is_flag=True,
             help="Skip bad rows (reported on stderr) instead of stopping with exit 65.",
         ),
     ]
+
+
+def _apply(command: F, decorators: list[Decorator]) -> F:
+    """Apply ``decorators`` as if stacked above ``command`` in this order."""
+    decorated: Any = command
     for decorator in reversed(decorators):
-        command = decorator(command)
-    return command
+        decorated = decorator(decorated)
+    return cast(F, decorated)
+
+
+def input_options(command: F) -> F:
+    """Where rows of class scores come from: ``VALUES``, ``--input``, how to read CSV."""
+    return _apply(
+        command,
+        _input_decorators(
+            header_help="Treat the first row as class labels (default: when it is not numeric).",
+            labels_help="Class names, one per column (overrides a header row).",
+        ),
+    )
+
+
+def feature_input_options(command: F) -> F:
+    """The same for rows of features (predict): a header names features, not classes."""
+    return _apply(
+        command,
+        _input_decorators(
+            header_help="Treat the first row as feature names (default: when it is not numeric).",
+            labels_help="Names for the model's classes, instead of those saved with it.",
+        ),
+    )
 
 
 def output_options(command: F) -> F:
@@ -106,9 +123,7 @@ def output_options(command: F) -> F:
         ),
         color_option,
     ]
-    for decorator in reversed(decorators):
-        command = decorator(command)
-    return command
+    return _apply(command, decorators)
 
 
 color_option = click.option(

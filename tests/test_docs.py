@@ -61,3 +61,5 @@ def test_group_help_explains_the_default_command_and_exit_codes() -> None:
         assert re.search(rf"^ +{exit_code} +\w", out, re.MULTILINE), exit_code
     for name in COMMANDS:
         assert f"  {name} " in out
+    listing = out.split("Commands:")[1].split("Exit codes:")[0]
+    assert "..." not in listing, "a summary is cut short in the listing"
