@@ -311,24 +311,18 @@ class CsvReader:
             yield from self._apply_row_rule(Chunk(values, lines), pending_error=None)
             return
         cells = values[:, column]
-        keep: RowIndex = slice(None)
-        error = None
-        bad = parser.find_bad(cells)
-        if bad.any():
-            if self.skip_invalid:
-                for line in lines[bad].tolist():
-                    self.skipped.add(line)
-                keep = ~bad
-            else:
-                first = int(np.argmax(bad))
-                from softmax_cli.targets import format_target_cell
 
-                message = parser.describe(format_target_cell(float(cells[first])))
-                error = DataError(message, int(lines[first]), column + 1)
-                keep = slice(0, first)
-        chunk = Chunk(np.delete(values, column, axis=1)[keep], lines[keep])
+        def bad_target(row: int) -> DataError:
+            from softmax_cli.targets import format_target_cell
+
+            message = parser.describe(format_target_cell(float(cells[row])))
+            return DataError(message, int(lines[row]), column + 1)
+
+        keep, error = self._good_rows(parser.find_bad(cells), lines, bad_target)
+        # Cast only the kept cells: a bad one may be -inf or 1.5, no class index.
         targets = cells[keep].astype(np.intp)
-        yield from self._apply_row_rule(chunk._replace(targets=targets), pending_error=error)
+        chunk = Chunk(np.delete(values, column, axis=1)[keep], lines[keep], targets)
+        yield from self._apply_row_rule(chunk, pending_error=error)
 
     def _split_target_cells(self, texts: list[str], lines: IntArray) -> Chunk | None:
         """Parse rows whose target cells are labels: split each line, look its target
@@ -404,25 +398,37 @@ class CsvReader:
                 raise DataError(str(exc), number, column) from None
         return row, target
 
+    def _good_rows(
+        self, bad: BoolArray, lines: IntArray, error_at: Callable[[int], DataError]
+    ) -> tuple[RowIndex, DataError | None]:
+        """Which rows go on when ``bad`` ones are among them: with ``--skip-invalid`` every
+        good row (the bad ones are counted as skipped); without it the rows before the
+        first bad one, and that row's error from ``error_at(row)`` to raise after them."""
+        if not bad.any():
+            return slice(None), None
+        if self.skip_invalid:
+            for line in lines[bad].tolist():
+                self.skipped.add(line)
+            return ~bad, None
+        first = int(np.argmax(bad))
+        return slice(0, first), error_at(first)
+
     def _apply_row_rule(self, chunk: Chunk, pending_error: DataError | None) -> Iterator[Chunk]:
         """Yield the rows of ``chunk`` that pass the row rule, then raise the first error."""
-        if self.row_rule is not None and len(chunk.values):
-            bad = self.row_rule.find_bad(chunk.values)
-            if bad.any():
-                if not self.skip_invalid:
-                    first_bad = int(np.argmax(bad))
-                    if first_bad:
-                        yield chunk.take(slice(0, first_bad))
-                    message, column = self.row_rule.explain(chunk.values[first_bad])
-                    line = int(chunk.line_numbers[first_bad])
-                    raise DataError(message, line, self._physical_column(column))
-                for line in chunk.line_numbers[bad].tolist():
-                    self.skipped.add(line)
-                chunk = chunk.take(~bad)
+        rule, error = self.row_rule, pending_error
+        if rule is not None and len(chunk.values):
+            values, lines = chunk.values, chunk.line_numbers
+
+            def breaks_rule(row: int) -> DataError:
+                message, column = rule.explain(values[row])
+                return DataError(message, int(lines[row]), self._physical_column(column))
+
+            keep, rule_error = self._good_rows(rule.find_bad(values), lines, breaks_rule)
+            chunk, error = chunk.take(keep), rule_error or pending_error
         if len(chunk.values):
             yield chunk
-        if pending_error is not None:
-            raise pending_error
+        if error is not None:
+            raise error
 
     def _physical_column(self, column: int | None) -> int | None:
         """A 1-based class column's position in the line, counting the target column."""
