@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from softmax_cli.core import softmax
-from softmax_cli.losses import cross_entropy, mean_cross_entropy_and_gradient
+from softmax_cli.losses import mean_cross_entropy_and_gradient
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import ArrayLike, FloatArray, IntArray
@@ -85,23 +85,23 @@ class MLP:
     def n_classes(self) -> int:
         return self.layer_sizes[-1]
 
+    def _forward(self, features: FloatArray) -> tuple[list[FloatArray], FloatArray]:
+        """The input of every layer (features, then each hidden ReLU output) and the logits."""
+        inputs = [features]
+        activation = features
+        for weight, bias in self._hidden:
+            activation = activation @ weight + bias
+            np.maximum(activation, 0.0, out=activation)
+            inputs.append(activation)
+        return inputs, activation @ self.weights[-1] + self.biases[-1]
+
     def logits(self, features: ArrayLike) -> FloatArray:
         """Forward pass: ``(n_samples, n_features)`` → logits ``(n_samples, n_classes)``."""
-        activation = np.asarray(features, dtype=np.float64)
-        last = len(self.weights) - 1
-        for index, (weight, bias) in enumerate(zip(self.weights, self.biases, strict=True)):
-            activation = activation @ weight + bias
-            if index < last:
-                activation = np.maximum(activation, 0.0)
-        return activation
+        return self._forward(np.asarray(features, dtype=np.float64))[1]
 
     def predict_proba(self, features: ArrayLike) -> FloatArray:
         """Class probabilities, ``softmax(logits)``, shape ``(n_samples, n_classes)``."""
         return softmax(self.logits(features))
-
-    def loss(self, features: ArrayLike, targets: ArrayLike) -> float:
-        """Mean cross-entropy over the samples (no gradient)."""
-        return float(np.mean(cross_entropy(self.logits(features), targets)))
 
     def loss_and_gradient(self, features: FloatArray, targets: IntArray) -> tuple[float, int]:
         """Mean cross-entropy of a batch and how many of its samples the network classifies
@@ -111,13 +111,7 @@ class MLP:
         ``dW = a_in^T d``, ``db = sum_rows d``, and passes ``d W^T`` back, masked by
         ``z > 0`` (the ReLU's derivative) at every hidden layer.
         """
-        inputs = [features]
-        activation = features
-        for weight, bias in self._hidden:
-            activation = activation @ weight + bias
-            np.maximum(activation, 0.0, out=activation)
-            inputs.append(activation)
-        logits = activation @ self.weights[-1] + self.biases[-1]
+        inputs, logits = self._forward(features)
         correct = int((logits.argmax(axis=1) == targets).sum())
         loss, delta = mean_cross_entropy_and_gradient(logits, targets)
         for index in range(len(self.weights) - 1, -1, -1):
