@@ -133,7 +133,7 @@ def xent_command(
     source = open_rows(spec, scoring.row_rule(config), target_spec)
     if source.n_columns is None:
         return
-    fixed_target = _check_classes(source, config, target, _from_arguments(spec))
+    fixed_target = _check_classes(source, config, target, spec.from_arguments)
     totals = scoring.LossTotals(weights)
     scored = scoring.scored_chunks(source, config, fixed_target)
     if output.is_table:
@@ -150,10 +150,6 @@ def xent_command(
     report_skipped(source)
 
 
-def _from_arguments(spec: Any) -> bool:
-    return bool(spec.values) and spec.values != ("-",)
-
-
 def _check_combinations(
     spec: Any, config: Any, target: str | None, target_column: str | None
 ) -> None:
@@ -166,9 +162,9 @@ def _check_combinations(
         raise ArgumentError("--labels does not apply with --binary: its classes are 0 and 1")
     if target is not None and target_column is not None:
         raise ArgumentError("give --target or --target-column, not both")
-    if _from_arguments(spec) and target_column is not None:
+    if spec.from_arguments and target_column is not None:
         raise ArgumentError("--target-column is for CSV input; with values give --target")
-    if _from_arguments(spec) and target is None:
+    if spec.from_arguments and target is None:
         raise ArgumentError("which class is true? give --target IDX|LABEL")
 
 

@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from softmax_cli.errors import DataError
-from softmax_cli.mlp import MLP, parameter_count
+from softmax_cli.mlp import MLP
 
 MODEL_FORMAT = "softmax-cli mlp v1"
 
@@ -88,6 +88,4 @@ def _read(path: str, arrays: dict[str, np.ndarray]) -> SavedModel:
     config = json.loads(str(arrays["config"]))
     if not isinstance(config, dict):
         raise _foreign(path, "the config is not a JSON object")
-    params = np.concatenate(flat)
-    assert len(params) == parameter_count(layer_sizes)
-    return SavedModel(MLP(layer_sizes, params), [str(v) for v in labels], config)
+    return SavedModel(MLP(layer_sizes, np.concatenate(flat)), [str(v) for v in labels], config)

@@ -49,6 +49,11 @@ class InputSpec(NamedTuple):
     labels: tuple[str, ...] | None
     skip_invalid: bool
 
+    @property
+    def from_arguments(self) -> bool:
+        """Values were given as arguments (a lone ``-`` means: read stdin)."""
+        return bool(self.values) and self.values != ("-",)
+
 
 class OutputSpec(NamedTuple):
     """What the shared output options said; ``fmt`` is already resolved (never ``auto``)."""
@@ -91,13 +96,10 @@ def open_rows(
 ) -> RowSource:
     """Open the rows the user gave: values as arguments, else CSV from the input stream
     (with a ``target`` spec, one of its columns is each row's target class)."""
-    values = spec.values
-    if values == ("-",):
-        values = ()
-    elif "-" in values:
-        raise ArgumentError("'-' (read stdin) cannot be mixed with values")
-    if values:
-        return ArgumentRows(values, spec.labels, rule)
+    if spec.from_arguments:
+        if "-" in spec.values:
+            raise ArgumentError("'-' (read stdin) cannot be mixed with values")
+        return ArgumentRows(spec.values, spec.labels, rule)
     if spec.stream.isatty():
         raise ArgumentError(NO_INPUT_HELP)
     return CsvReader(
