@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from softmax_cli.experiment import BlobsConfig
+from softmax_cli.experiment import BlobsConfig, center_problems
 from softmax_cli.group import NumbersCommand
 from softmax_cli.options import (
     color_option,
@@ -35,10 +35,8 @@ def _parse_centers(
         if not all(abs(v) < float("inf") for v in center):
             raise click.BadParameter(f"center {index}: {point!r} must be finite")
         centers.append(center)
-    if len(centers) < 2:
-        raise click.BadParameter("give at least two centers (classes), e.g. '0,0 5,5'")
-    if len({len(center) for center in centers}) != 1:
-        raise click.BadParameter("every center needs the same number of coordinates")
+    for problem in center_problems(centers):
+        raise click.BadParameter(problem)
     return tuple(centers)
 
 

@@ -3,6 +3,7 @@ the command line can show them as option defaults for free."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 ARTICLE_CENTERS = ((15.0, 0.0), (15.0, 15.0), (0.0, 15.0), (30.0, 15.0))
@@ -27,11 +28,7 @@ class BlobsConfig(NamedTuple):
 
     def problems(self) -> list[str]:
         """What makes this configuration impossible to run, in words (empty when fine)."""
-        found = []
-        if len({len(center) for center in self.centers}) != 1:
-            found.append("every center needs the same number of coordinates")
-        if len(self.centers) < 2:
-            found.append("at least two centers (classes) are needed")
+        found = center_problems(self.centers)
         if self.test_size >= self.samples:
             found.append(
                 f"--test-size {self.test_size} leaves no training samples of {self.samples}"
@@ -44,6 +41,16 @@ class BlobsConfig(NamedTuple):
     def training_count(self) -> int:
         """Samples trained on: what the test set and the validation split leave."""
         return validation_cut(self.samples - self.test_size, self.validation_split)
+
+
+def center_problems(centers: Sequence[Sequence[float]]) -> list[str]:
+    """What makes a list of blob centers unusable, in words (empty when fine)."""
+    found = []
+    if len(centers) < 2:
+        found.append("give at least two centers (classes), e.g. '0,0 5,5'")
+    if len({len(center) for center in centers}) != 1:
+        found.append("every center needs the same number of coordinates")
+    return found
 
 
 def validation_cut(n_samples: int, validation_split: float) -> int:
