@@ -2,38 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import sys
-from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-
-SCRIPT = shutil.which("softmax", path=str(Path(sys.executable).parent)) or shutil.which("softmax")
-
-
-def _clean_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"NO_COLOR", "SOFTMAX_DEBUG"}}
-    env["PYTHONWARNINGS"] = "error"
-    return env
-
-
-def invoke_cli(args: list[str], stdin: str = "") -> tuple[int, str, str]:
-    """Run the Click group in-process; return (exit code, stdout, stderr)."""
-    from click.testing import CliRunner
-
-    from softmax_cli.cli import cli
-
-    result = CliRunner().invoke(cli, args, input=stdin)
-    if result.exception and not isinstance(result.exception, SystemExit):
-        # Anything but a deliberate exit is a bug: show it.
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
-
-
-RunScript = Callable[..., subprocess.CompletedProcess[bytes]]
+from helpers import SCRIPT, RunScript, clean_env
 
 
 @pytest.fixture
@@ -44,7 +16,7 @@ def run_script() -> RunScript:
 
     def run(*args: str, stdin: bytes = b"", env: dict[str, str] | None = None):
         return subprocess.run(
-            [SCRIPT, *args], input=stdin, capture_output=True, env=env or _clean_env(), timeout=120
+            [SCRIPT, *args], input=stdin, capture_output=True, env=env or clean_env(), timeout=120
         )
 
     return run

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from conftest import SCRIPT, _clean_env
+from helpers import PROJECT, SCRIPT, clean_env
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = PROJECT / "README.md"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 COLUMNS = 80
 
@@ -63,7 +63,7 @@ def _normalise(text: str) -> str:
 def run_in_terminal(command: str, cwd: Path) -> tuple[int, str, str]:
     """Run ``command`` in bash with stdout on a pty of ``COLUMNS`` columns."""
     assert SCRIPT is not None
-    env = _clean_env()
+    env = clean_env()
     env.update(PATH=f"{Path(SCRIPT).parent}:{env.get('PATH', '')}", COLUMNS=str(COLUMNS))
     env.update(NO_COLOR="1", TERM="xterm-256color")
     env.pop("PYTHONWARNINGS", None)  # the README's reader gets the default warnings

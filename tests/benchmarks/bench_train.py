@@ -22,9 +22,9 @@ from _measure import run, softmax_script
 
 
 def train_ours(data: object, seed: int) -> tuple[float, float]:
-    from softmax_cli.experiment import BlobsConfig
-    from softmax_cli.mlp import MLP
-    from softmax_cli.training import evaluate, train_model
+    from softmax_cli.core.experiment import BlobsConfig
+    from softmax_cli.core.mlp import MLP
+    from softmax_cli.core.training import evaluate, train_model
 
     config = BlobsConfig()
     rng = np.random.default_rng(seed)
@@ -61,7 +61,9 @@ import json, os, sys, time
 marks = [time.perf_counter()]
 import numpy as np
 import rich.console
-from softmax_cli import cli, experiment, render_training, training
+from softmax_cli.cli import main
+from softmax_cli.core import experiment, training
+from softmax_cli.render import training as render_training
 from sklearn import datasets, metrics
 marks.append(time.perf_counter())
 config = experiment.BlobsConfig()
@@ -102,8 +104,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10, help="alternating runs of each")
     args = parser.parse_args()
-    from softmax_cli.experiment import BlobsConfig
-    from softmax_cli.training import make_dataset
+    from softmax_cli.core.experiment import BlobsConfig
+    from softmax_cli.core.training import make_dataset
 
     steps = 30 * -(-BlobsConfig().training_count // 5)
     ours, theirs = [], []

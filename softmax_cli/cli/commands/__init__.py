@@ -1,0 +1,1 @@
+"""One thin Click command per module, registered in ``softmax_cli.cli.registry``."""

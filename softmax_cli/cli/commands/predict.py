@@ -1,0 +1,50 @@
+"""The ``predict`` command: apply a saved model to rows of features."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from softmax_cli.cli.group import NumbersCommand
+from softmax_cli.cli.options import (
+    feature_input_options,
+    input_spec,
+    output_options,
+    output_spec,
+    report_skipped,
+    stdout_bytes,
+)
+
+
+@click.command("predict", cls=NumbersCommand)
+@click.option(
+    "-m",
+    "--model",
+    "model_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="MODEL.npz",
+    help="A model saved by 'softmax train-blobs --save'.",
+)
+@feature_input_options
+@output_options
+def predict_command(model_path: str, **kwargs: Any) -> None:
+    """Predict classes with a model saved by train-blobs.
+
+    Prints each sample's class probabilities and its predicted class. Features
+    come as arguments (one sample) or as CSV rows on stdin or from --input,
+    one sample per row, with the same input rules as the softmax command (a header
+    row names the features). Output: one probability per class and the predicted
+    class; --labels renames the model's classes.
+
+    \b
+    Examples:
+      softmax train-blobs --seed 1 --save model.npz --quiet >/dev/null
+      softmax predict --model model.npz 15.2 0.3
+      printf 'x,y\\n15,0\\n0,15\\n' | softmax predict -m model.npz --format json
+    """
+    from softmax_cli.workflows.predict import predict_rows
+
+    spec, output = input_spec(kwargs), output_spec(kwargs)
+    report_skipped(predict_rows(model_path, spec, output, stdout_bytes()))

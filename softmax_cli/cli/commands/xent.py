@@ -1,0 +1,144 @@
+"""The ``xent`` command: cross-entropy of logits or probabilities against targets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from softmax_cli.cli.group import NumbersCommand
+from softmax_cli.cli.options import (
+    input_options,
+    input_spec,
+    output_options,
+    output_spec,
+    report_skipped,
+    stdout_bytes,
+)
+
+
+def _parse_weights(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> tuple[float, ...] | None:
+    """``--weights 1,2,0.5`` → ``(1.0, 2.0, 0.5)``: finite, non-negative, not all zero."""
+    if value is None:
+        return None
+    weights = []
+    for index, cell in enumerate(value.split(","), start=1):
+        try:
+            weight = float(cell)
+        except ValueError:
+            raise click.BadParameter(f"weight {index}: {cell.strip()!r} is not a number") from None
+        if not 0 <= weight < float("inf"):
+            raise click.BadParameter(f"weight {index}: must be finite and >= 0, got {cell.strip()}")
+        weights.append(weight)
+    if not any(weights):
+        raise click.BadParameter("at least one weight must be positive")
+    return tuple(weights)
+
+
+@click.command("xent", cls=NumbersCommand)
+@input_options
+@output_options
+@click.option(
+    "--target",
+    metavar="IDX|LABEL",
+    help="The true class (0-based index or label) of the values, or of every CSV row.",
+)
+@click.option(
+    "--target-column",
+    metavar="NAME|INDEX",
+    help="CSV column holding each row's true class. [default: a header column "
+    "named target or label]",
+)
+@click.option("--probs", is_flag=True, help="Inputs are probabilities (rows sum to 1), not logits.")
+@click.option(
+    "--binary",
+    is_flag=True,
+    help="One logit (or probability) of class 1 per row, targets 0/1: binary cross-entropy.",
+)
+@click.option(
+    "--label-smoothing",
+    type=click.FloatRange(0, 1, max_open=True),
+    default=0.0,
+    show_default=True,
+    metavar="E",
+    help="Target mass 1-E on the true class plus E/K spread over all K classes (PyTorch).",
+)
+@click.option(
+    "--weights",
+    callback=_parse_weights,
+    metavar="W1,W2,...",
+    help="Per-class weights; the mean then divides by the sum of the targets' weights.",
+)
+@click.option(
+    "--clip",
+    type=click.FloatRange(0, 0.5, min_open=True, max_open=True),
+    metavar="EPS",
+    help="With --probs: clip probabilities to [EPS, 1-EPS] (Keras uses 1e-7).",
+)
+@click.option("--renormalize", is_flag=True, help="With --probs: divide each row by its sum first.")
+@click.option(
+    "--base",
+    type=click.Choice(["e", "2"]),
+    default="e",
+    show_default=True,
+    help="Logarithm base: e for nats, 2 for bits.",
+)
+@click.option(
+    "--reduction",
+    type=click.Choice(["none", "mean", "sum"]),
+    default="none",
+    show_default=True,
+    help="Per-row losses, or one number: their (weighted) mean or sum.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
+def xent_command(
+    target: str | None,
+    target_column: str | None,
+    probs: bool,
+    binary: bool,
+    label_smoothing: float,
+    weights: tuple[float, ...] | None,
+    clip: float | None,
+    renormalize: bool,
+    base: str,
+    reduction: str,
+    quiet: bool,
+    **kwargs: Any,
+) -> None:
+    """Cross-entropy: -log p(target), with p = softmax(logits).
+
+    Give one vector as arguments with --target, or CSV rows whose target class is in a
+    column (--target-column; by default a header column named target or label). Target
+    cells and --target are class labels or 0-based indices. Output per row: loss,
+    target_prob, target, predicted; in machine formats a summary (rows, mean loss,
+    accuracy) goes to stderr. --reduction mean|sum prints one number instead.
+
+    \b
+    Examples:
+      softmax xent --target airplane --labels dog,cat,boat,airplane -3.44 1.16 -0.81 3.91
+      softmax xent --binary --target 1 2.5
+      softmax xent --probs --target 0 0.9,0.05,0.05
+      cat scored.csv | softmax xent --target-column label --reduction mean
+    """
+    from softmax_cli.workflows.loss_input import LossConfig
+    from softmax_cli.workflows.xent import cross_entropy_rows
+
+    spec, output = input_spec(kwargs), output_spec(kwargs)
+    config = LossConfig(probs, binary, label_smoothing, weights, clip, renormalize, base)
+    totals, skipped = cross_entropy_rows(
+        spec,
+        config,
+        output,
+        stdout_bytes(),
+        target=target,
+        target_column=target_column,
+        reduction=reduction,
+    )
+    if totals.rows and not quiet and not output.is_table:
+        click.echo(f"xent: {totals.summary(config.unit, output.precision)}", err=True)
+    warning = totals.warning(probs)
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
+    report_skipped(skipped)

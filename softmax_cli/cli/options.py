@@ -1,0 +1,193 @@
+"""Options shared by several commands, each defined once as a decorator, and the helpers
+that turn their values into the specs the pipeline takes."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar, cast
+
+import click
+
+if TYPE_CHECKING:
+    from softmax_cli.io.rows import SkipReport
+    from softmax_cli.io.sources import InputSpec
+    from softmax_cli.workflows.stream import OutputSpec
+
+F = TypeVar("F", bound=Callable[..., Any])
+Decorator = Callable[[Any], Any]
+
+DELIMITER_NAMES = {"comma": ",", "tab": "\t", "semicolon": ";", "space": " ", "whitespace": " "}
+
+
+def parse_delimiter(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A single character, or a name: comma, tab, semicolon, space/whitespace (runs of blanks)."""
+    if value is None:
+        return None
+    named = DELIMITER_NAMES.get(value.lower())
+    if named is not None:
+        return named
+    if value == "\\t":
+        return "\t"
+    if len(value) != 1 or value.isalnum() or value in "\n\r\"'.-+":
+        names = ", ".join(DELIMITER_NAMES)
+        raise click.BadParameter(f"{value!r} is not a usable delimiter (one character or {names})")
+    return value
+
+
+def positive_finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """A value such as a temperature: greater than 0 and finite."""
+    if not 0 < value < float("inf"):
+        raise click.BadParameter(f"must be a positive finite number, got {value:g}")
+    return value
+
+
+def split_labels(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> tuple[str, ...] | None:
+    """``--labels dog,cat,boat`` → ``("dog", "cat", "boat")``."""
+    if value is None:
+        return None
+    labels = tuple(label.strip() for label in value.split(","))
+    if not all(labels):
+        raise click.BadParameter("labels must be non-empty names separated by commas")
+    return labels
+
+
+def _input_decorators(header_help: str, labels_help: str) -> list[Decorator]:
+    return [
+        click.argument("values", nargs=-1, metavar="[VALUES]..."),
+        click.option(
+            "-i",
+            "--input",
+            "input_stream",
+            type=click.File("rb"),
+            default="-",
+            show_default=True,
+            help="CSV file to read when no values are given ('-' is stdin).",
+        ),
+        click.option(
+            "-d",
+            "--delimiter",
+            callback=parse_delimiter,
+            metavar="CHAR",
+            help="CSV delimiter: one character or comma/tab/semicolon/space. [default: auto]",
+        ),
+        click.option("--header/--no-header", default=None, help=header_help),
+        click.option("-l", "--labels", callback=split_labels, metavar="A,B,...", help=labels_help),
+        click.option(
+            "--skip-invalid",
+            is_flag=True,
+            help="Skip bad rows (reported on stderr) instead of stopping with exit 65.",
+        ),
+    ]
+
+
+def _apply(command: F, decorators: list[Decorator]) -> F:
+    """Apply ``decorators`` as if stacked above ``command`` in this order."""
+    decorated: Any = command
+    for decorator in reversed(decorators):
+        decorated = decorator(decorated)
+    return cast(F, decorated)
+
+
+def input_options(command: F) -> F:
+    """Where rows of class scores come from: ``VALUES``, ``--input``, how to read CSV."""
+    return _apply(
+        command,
+        _input_decorators(
+            header_help="Treat the first row as class labels (default: when it is not numeric).",
+            labels_help="Class names, one per column (overrides a header row).",
+        ),
+    )
+
+
+def feature_input_options(command: F) -> F:
+    """The same for rows of features (predict): a header names features, not classes."""
+    return _apply(
+        command,
+        _input_decorators(
+            header_help="Treat the first row as feature names (default: when it is not numeric).",
+            labels_help="Names for the model's classes, instead of those saved with it.",
+        ),
+    )
+
+
+def output_options(command: F) -> F:
+    """How results are written: ``--format``, ``--precision``, ``--color``."""
+    decorators = [
+        click.option(
+            "-f",
+            "--format",
+            "fmt",
+            type=click.Choice(["auto", "table", "csv", "tsv", "json"]),
+            default="auto",
+            show_default=True,
+            help="Output format; auto is a table on a terminal, CSV otherwise. json is JSON Lines.",
+        ),
+        click.option(
+            "-p",
+            "--precision",
+            type=click.IntRange(0, 17),
+            default=8,
+            show_default=True,
+            help="Decimal places in tables, CSV and TSV (JSON keeps full precision).",
+        ),
+        color_option,
+    ]
+    return _apply(command, decorators)
+
+
+color_option = click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour in tables; auto honours NO_COLOR and terminals.",
+)
+
+
+def input_spec(kwargs: dict[str, Any]) -> InputSpec:
+    """Pop the input options out of a command's keyword arguments, as an ``InputSpec``."""
+    from softmax_cli.io.sources import InputSpec
+
+    return InputSpec(
+        values=kwargs.pop("values"),
+        stream=kwargs.pop("input_stream"),
+        delimiter=kwargs.pop("delimiter"),
+        header=kwargs.pop("header"),
+        labels=kwargs.pop("labels"),
+        skip_invalid=kwargs.pop("skip_invalid"),
+    )
+
+
+def output_spec(kwargs: dict[str, Any]) -> OutputSpec:
+    """Pop the output options, as an ``OutputSpec`` whose format is resolved."""
+    from softmax_cli.workflows.stream import OutputSpec, resolve_format
+
+    fmt = resolve_format(kwargs.pop("fmt"), stdout_bytes())
+    return OutputSpec(fmt=fmt, precision=kwargs.pop("precision"), color=kwargs.pop("color"))
+
+
+def stdout_bytes() -> BinaryIO:
+    """Where results go: stdout as bytes."""
+    return sys.stdout.buffer
+
+
+def chosen_seed(seed: int | None, quiet: bool) -> int:
+    """The seed to use: the given one, or a random one, announced on stderr so that the
+    run can be repeated (unless ``quiet``)."""
+    if seed is not None:
+        return seed
+    import secrets
+
+    seed = secrets.randbelow(2**32)
+    if not quiet:
+        click.echo(f"seed {seed} (repeat this run with --seed {seed})", err=True)
+    return seed
+
+
+def report_skipped(skipped: SkipReport) -> None:
+    """The ``--skip-invalid`` summary on stderr, when rows were skipped."""
+    if skipped.count:
+        click.echo(f"warning: {skipped.summary()}", err=True)

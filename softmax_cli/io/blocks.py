@@ -1,0 +1,63 @@
+"""Reading a byte stream in blocks of whole lines, and decoding its lines as UTF-8 text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import BinaryIO
+
+import numpy as np
+
+BLOCK_SIZE = 1 << 18  # ~2,700 rows of 10 logits; measured faster than 64k-row chunks
+NOT_UTF8 = "not valid UTF-8 text"
+
+
+def line_blocks(stream: BinaryIO, block_size: int = BLOCK_SIZE) -> Iterator[tuple[int, bytes]]:
+    """Yield ``(first_line_number, bytes)`` blocks of whole ``\\n``-terminated lines.
+
+    A UTF-8 byte-order mark is dropped, ``\\r\\n`` becomes ``\\n``, and a last line
+    without a newline gets one. Line numbers are 1-based.
+    """
+    carry = b""
+    line = 1
+    first = True
+    while data := stream.read(block_size):
+        if first:
+            data = data.removeprefix(b"\xef\xbb\xbf")  # UTF-8 byte-order mark
+            first = False
+        data = carry + data
+        cut = data.rfind(b"\n") + 1
+        if cut == 0:
+            carry = data
+            continue
+        block, carry = data[:cut], data[cut:]
+        if b"\r" in block:
+            block = block.replace(b"\r\n", b"\n")
+        yield line, block
+        line += int(np.count_nonzero(np.frombuffer(block, np.uint8) == 10))
+    if carry:
+        yield line, carry.removesuffix(b"\r") + b"\n"
+
+
+def decode(raw: bytes) -> str | None:
+    """The line as text, or ``None`` when it is not UTF-8."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def is_skipped(line: str) -> bool:
+    """Blank lines and ``#`` comments carry no row."""
+    stripped = line.strip()
+    return not stripped or stripped.startswith("#")
+
+
+def numbered_lines(start: int, block: bytes) -> list[tuple[int, str | None]]:
+    """Decode a block into ``(line_number, text)`` pairs, leaving out blank and ``#``
+    lines; ``text`` is ``None`` for a line that is not UTF-8."""
+    numbered = []
+    for index, raw in enumerate(block.split(b"\n")[:-1]):
+        text = decode(raw)
+        if text is None or not is_skipped(text):
+            numbered.append((start + index, text))
+    return numbered

@@ -1,0 +1,118 @@
+"""Rows as readers hand them on: chunks of parsed rows, checks on whole rows, and the
+stop-or-skip rule for bad rows (``--skip-invalid``) with its report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
+
+from softmax_cli.errors import DataError
+
+if TYPE_CHECKING:
+    from softmax_cli.arraytypes import BoolArray, FloatArray, IntArray
+
+    RowIndex = slice | BoolArray
+
+_MAX_SKIPPED_LINES_SHOWN = 10
+
+
+class Chunk(NamedTuple):
+    """Consecutive good rows: ``values`` of shape ``(n_rows, n_columns)``, the 1-based
+    physical input line of each row in ``line_numbers``, shape ``(n_rows,)``, and, when
+    the rows carry a target column, each row's target class index in ``targets``."""
+
+    values: FloatArray
+    line_numbers: IntArray
+    targets: IntArray | None = None
+
+    def take(self, rows: RowIndex) -> Chunk:
+        """The rows selected by a slice or a boolean mask."""
+        targets = None if self.targets is None else self.targets[rows]
+        return Chunk(self.values[rows], self.line_numbers[rows], targets)
+
+
+class RowRule(NamedTuple):
+    """A check on whole rows that a command needs (softmax: not every logit ``-inf``).
+
+    ``find_bad`` maps values of shape ``(n_rows, n_columns)`` to a mask of bad rows.
+    ``describe``, when given, turns one bad row into a message naming its value and the
+    1-based column at fault (``None`` for the whole row), instead of the fixed ``message``.
+    """
+
+    find_bad: Callable[[FloatArray], BoolArray]
+    message: str
+    describe: Callable[[FloatArray], tuple[str, int | None]] | None = None
+
+    def explain(self, row: FloatArray) -> tuple[str, int | None]:
+        """The message and column for one bad row of shape ``(n_columns,)``."""
+        return self.describe(row) if self.describe is not None else (self.message, None)
+
+
+class SkipReport:
+    """How many rows ``--skip-invalid`` dropped, and the first few of their line numbers."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.first_lines: list[int] = []
+
+    def add(self, line: int) -> None:
+        self.count += 1
+        if len(self.first_lines) < _MAX_SKIPPED_LINES_SHOWN:
+            self.first_lines.append(line)
+
+    def summary(self) -> str:
+        lines = ", ".join(map(str, self.first_lines))
+        more = ", ..." if self.count > len(self.first_lines) else ""
+        noun = "row" if self.count == 1 else "rows"
+        return f"skipped {self.count} invalid {noun} (lines {lines}{more})"
+
+
+class RowGate:
+    """What happens to bad rows: without ``skip_invalid`` the rows before the first bad
+    one go on and its error is raised after them; with it every good row goes on and the
+    bad ones are counted in ``skipped``. ``rule`` is the command's check on whole rows."""
+
+    def __init__(self, skip_invalid: bool, rule: RowRule | None) -> None:
+        self.skip_invalid = skip_invalid
+        self.rule = rule
+        self.skipped = SkipReport()
+
+    def good_rows(
+        self, bad: BoolArray, lines: IntArray, error_at: Callable[[int], DataError]
+    ) -> tuple[RowIndex, DataError | None]:
+        """Which rows go on when ``bad`` ones are among them, and the error to raise
+        after them (from ``error_at(row)`` for the first bad row), if any."""
+        if not bad.any():
+            return slice(None), None
+        if self.skip_invalid:
+            for line in lines[bad].tolist():
+                self.skipped.add(line)
+            return ~bad, None
+        first = int(np.argmax(bad))
+        return slice(0, first), error_at(first)
+
+    def pass_rows(
+        self,
+        chunk: Chunk,
+        pending_error: DataError | None = None,
+        physical_column: Callable[[int | None], int | None] = lambda column: column,
+    ) -> Iterator[Chunk]:
+        """Yield the rows of ``chunk`` that pass the rule, then raise the first error
+        (the rule's, else ``pending_error`` from an earlier check of the same rows).
+        ``physical_column`` maps the rule's class column to its place in the line."""
+        rule, error = self.rule, pending_error
+        if rule is not None and len(chunk.values):
+            values, lines = chunk.values, chunk.line_numbers
+
+            def breaks_rule(row: int) -> DataError:
+                message, column = rule.explain(values[row])
+                return DataError(message, int(lines[row]), physical_column(column))
+
+            keep, rule_error = self.good_rows(rule.find_bad(values), lines, breaks_rule)
+            chunk, error = chunk.take(keep), rule_error or pending_error
+        if len(chunk.values):
+            yield chunk
+        if error is not None:
+            raise error

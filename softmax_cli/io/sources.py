@@ -1,0 +1,116 @@
+"""Where rows come from: the values given as arguments, else CSV from a stream."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
+
+import numpy as np
+
+from softmax_cli.errors import ArgumentError
+from softmax_cli.io.numbers import parse_number
+from softmax_cli.io.rows import Chunk, RowRule, SkipReport
+
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    from softmax_cli.arraytypes import FloatArray
+    from softmax_cli.io.targets import TargetSpec
+
+    class RowSource(Protocol):
+        """Rows of numbers with optional class labels; iterating yields chunks."""
+
+        labels: list[str] | None
+        n_columns: int | None
+
+        @property
+        def skipped(self) -> SkipReport: ...
+
+        def __iter__(self) -> Iterator[Chunk]: ...
+
+
+NO_INPUT_HELP = (
+    "no input: give values as arguments or pipe CSV rows on stdin, "
+    "for example 'softmax 0.7 1.5 4.8' or 'cat logits.csv | softmax'"
+)
+
+
+_SEPARATORS = re.compile(r"\s+")
+
+
+class InputSpec(NamedTuple):
+    """What the shared input options said: values from arguments, else CSV from ``stream``."""
+
+    values: tuple[str, ...]
+    stream: BinaryIO
+    delimiter: str | None
+    header: bool | None
+    labels: tuple[str, ...] | None
+    skip_invalid: bool
+
+    @property
+    def from_arguments(self) -> bool:
+        """Values were given as arguments (a lone ``-`` means: read stdin)."""
+        return bool(self.values) and self.values != ("-",)
+
+
+def values_from_arguments(tokens: Sequence[str]) -> FloatArray:
+    """Parse command-line values (space- or comma-separated) into one row, shape ``(1, n)``.
+
+    Raises ``ArgumentError`` (exit 2) naming the offending value and its position.
+    """
+    values: list[float] = []
+    for token in tokens:
+        for cell in _SEPARATORS.sub(",", token.strip()).split(","):
+            try:
+                values.append(parse_number(cell))
+            except ValueError as exc:
+                raise ArgumentError(f"value {len(values) + 1}: {exc}") from None
+    return np.array([values], dtype=np.float64)
+
+
+class ArgumentRows:
+    """The single row given as command-line values (reported as line 1).
+
+    A value that is not a number, or a row that breaks ``rule``, is an ``ArgumentError``
+    (exit 2) naming the value's position."""
+
+    def __init__(self, tokens: Sequence[str], labels: Sequence[str] | None, rule: RowRule | None):
+        row = values_from_arguments(tokens)
+        if rule is not None and rule.find_bad(row).any():
+            message, column = rule.explain(row[0])
+            raise ArgumentError(message if column is None else f"value {column}: {message}")
+        if labels and len(labels) != row.shape[1]:
+            raise ArgumentError(f"{len(labels)} labels given for {row.shape[1]} values")
+        self.labels = list(labels) if labels else None
+        self.n_columns: int | None = row.shape[1]
+        self.skipped = SkipReport()
+        self._chunk = Chunk(row, np.array([1], dtype=np.int64))
+
+    def __iter__(self) -> Iterator[Chunk]:
+        yield self._chunk
+
+
+def open_rows(
+    spec: InputSpec, rule: RowRule | None = None, target: TargetSpec | None = None
+) -> RowSource:
+    """Open the rows the user gave: values as arguments, else CSV from the input stream
+    (with a ``target`` spec, one of its columns is each row's target class)."""
+    if spec.from_arguments:
+        if "-" in spec.values:
+            raise ArgumentError("'-' (read stdin) cannot be mixed with values")
+        return ArgumentRows(spec.values, spec.labels, rule)
+    if spec.stream.isatty():
+        raise ArgumentError(NO_INPUT_HELP)
+    from softmax_cli.io.reader import CsvReader  # values given as arguments skip it
+
+    return CsvReader(
+        spec.stream,
+        delimiter=spec.delimiter,
+        header=spec.header,
+        labels=spec.labels,
+        skip_invalid=spec.skip_invalid,
+        row_rule=rule,
+        target=target,
+    )

@@ -1,0 +1,72 @@
+"""``train-blobs --plot``: decision regions and learning curves in a PNG (matplotlib)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from softmax_cli.errors import SoftmaxError
+
+if TYPE_CHECKING:
+    from softmax_cli.core.mlp import MLP
+    from softmax_cli.core.training import Dataset, EpochStats
+
+INSTALL_HINT = "--plot needs matplotlib: pip install 'softmax-cli[plot]'"
+GRID_STEPS = 300
+
+
+def require_matplotlib() -> None:
+    """Fail early, before training, when matplotlib is not installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("matplotlib") is None:
+        raise SoftmaxError(INSTALL_HINT)
+
+
+def plot_training(path: str, model: MLP, data: Dataset, history: Sequence[EpochStats]) -> None:
+    """Save a figure: the training data coloured by class over the network's decision
+    regions (for two features; otherwise the first two features, without regions), and
+    the loss and accuracy per epoch for training and validation."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, (regions, losses, accuracies) = plt.subplots(1, 3, figsize=(16, 5))
+    x, y = data.x_train, data.y_train
+    if model.n_features == 2:
+        low, high = x.min(axis=0) - 2.0, x.max(axis=0) + 2.0
+        grid_x, grid_y = np.meshgrid(
+            np.linspace(low[0], high[0], GRID_STEPS), np.linspace(low[1], high[1], GRID_STEPS)
+        )
+        classes = np.argmax(model.logits(np.column_stack([grid_x.ravel(), grid_y.ravel()])), axis=1)
+        regions.contourf(
+            grid_x,
+            grid_y,
+            classes.reshape(grid_x.shape),
+            levels=np.arange(model.n_classes + 1) - 0.5,
+            cmap="tab10",
+            alpha=0.25,
+            vmin=0,
+            vmax=9,
+        )
+        regions.set_title("training data and decision regions")
+    else:
+        regions.set_title(f"training data (first 2 of {model.n_features} features)")
+    regions.scatter(x[:, 0], x[:, 1], c=y, cmap="tab10", vmin=0, vmax=9, s=12, edgecolors="k")
+    regions.set_xlabel("feature 0")
+    regions.set_ylabel("feature 1")
+    epochs = [s.epoch for s in history]
+    for axes, name in ((losses, "loss"), (accuracies, "accuracy")):
+        axes.plot(epochs, [getattr(s, name) for s in history], label=f"training {name}")
+        if history and history[0].val_loss is not None:
+            validation = [getattr(s, f"val_{name}") for s in history]
+            axes.plot(epochs, validation, label=f"validation {name}")
+        axes.set_xlabel("epoch")
+        axes.set_title(name)
+        axes.legend()
+    figure.tight_layout()
+    figure.savefig(path, format="png", dpi=100)
+    plt.close(figure)

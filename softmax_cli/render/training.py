@@ -1,0 +1,162 @@
+"""Rich output for ``train-blobs``: a per-epoch progress display and the final report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import numpy as np
+from rich import box
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+from rich.text import Text
+
+from softmax_cli.render.console import probability_bar
+
+if TYPE_CHECKING:
+    from softmax_cli.core.experiment import BlobsConfig
+    from softmax_cli.core.training import Dataset, EpochStats, TrainingResult
+
+SPARKS = "▁▂▃▄▅▆▇█"
+PREVIEW_POINTS = 5
+
+
+def sparkline(values: Sequence[float]) -> str:
+    """One block character per value, scaled from the smallest (▁) to the largest (█)."""
+    low, high = min(values), max(values)
+    span = high - low or 1.0
+    return "".join(SPARKS[round((v - low) / span * (len(SPARKS) - 1))] for v in values)
+
+
+def epoch_line(stats: EpochStats, epochs: int) -> Text:
+    """One line per epoch, the way Keras prints them with ``verbose=1``."""
+    parts = [f"loss {stats.loss:.4f}", f"acc {stats.accuracy:.4f}"]
+    if stats.val_loss is not None and stats.val_accuracy is not None:
+        parts += [f"val_loss {stats.val_loss:.4f}", f"val_acc {stats.val_accuracy:.4f}"]
+    width = len(str(epochs))
+    text = Text(f"Epoch {stats.epoch:>{width}}/{epochs}  ", style="bold")
+    text.append("  ".join(parts))
+    text.append(f"  {stats.seconds * 1000:.0f} ms", style="dim")
+    return text
+
+
+class TrainingProgress:
+    """Callbacks for ``training.train``: a bar over the current epoch's batches and a
+    line printed for every finished epoch, on the given (stderr) console."""
+
+    def __init__(self, console: Console, epochs: int) -> None:
+        self.console = console
+        self.epochs = epochs
+        self.progress = Progress(
+            TextColumn("[bold]Epoch {task.fields[epoch]}/" + str(epochs)),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console,
+            transient=True,
+        )
+        self.task = self.progress.add_task("train", total=None, epoch=1)
+
+    def on_batch(self, done: int, total: int) -> None:
+        self.progress.update(self.task, completed=done, total=total)
+
+    def on_epoch(self, stats: EpochStats) -> None:
+        self.progress.console.print(epoch_line(stats, self.epochs))
+        self.progress.update(self.task, completed=0, epoch=min(stats.epoch + 1, self.epochs))
+
+
+@contextmanager
+def training_progress(console: Console, epochs: int) -> Iterator[TrainingProgress]:
+    """Show the progress display while the block runs."""
+    shown = TrainingProgress(console, epochs)
+    with shown.progress:
+        yield shown
+
+
+def render_report(
+    console: Console, config: BlobsConfig, seed: int, data: Dataset, result: TrainingResult
+) -> None:
+    """Test loss and accuracy, learning curves, confusion matrix, per-class precision and
+    recall, and the softmax probabilities of a few test points."""
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+    sizes = "-".join(map(str, config.layer_sizes))
+    console.print(
+        Text(
+            f"blobs, seed {seed}: {len(data.x_train)} training, {len(data.x_val)} "
+            f"validation, {len(data.x_test)} test samples\n"
+            f"network {sizes}, {config.epochs} epochs, batch size {config.batch_size}, "
+            f"Adam lr {config.lr:g}",
+            style="dim",
+        )
+    )
+    console.print(
+        Text(
+            f"Results - test loss {result.test_loss:.6f} - test accuracy "
+            f"{result.test_accuracy:.2%}",
+            style="bold",
+        )
+    )
+    _render_curves(console, result.history)
+    classes = list(range(config.layer_sizes[-1]))
+    predicted = np.argmax(result.model.logits(data.x_test), axis=1)
+    matrix = confusion_matrix(data.y_test, predicted, labels=classes)
+    precision, recall, _, support = precision_recall_fscore_support(
+        data.y_test, predicted, labels=classes, zero_division=0
+    )
+    table = Table(box=box.SIMPLE_HEAD, title="test set: true class (rows) vs predicted")
+    table.add_column("class")
+    for name in classes:
+        table.add_column(f"→ {name}", justify="right")
+    for column in ("precision", "recall", "samples"):
+        table.add_column(column, justify="right")
+    for index, row in enumerate(matrix.tolist()):
+        cells = [Text(str(v), style="bold" if i == index else "") for i, v in enumerate(row)]
+        table.add_row(
+            str(index),
+            *cells,
+            f"{precision[index]:.3f}",
+            f"{recall[index]:.3f}",
+            str(support[index]),
+        )
+    console.print(table)
+    _render_test_points(console, data, result)
+
+
+def _render_curves(console: Console, history: Sequence[EpochStats]) -> None:
+    table = Table(box=None, title="learning curves (one mark per epoch)", title_justify="left")
+    table.add_column("")
+    table.add_column("")
+    table.add_column("first → last", justify="right")
+    curves = [("loss", [s.loss for s in history]), ("accuracy", [s.accuracy for s in history])]
+    if history and history[0].val_loss is not None:
+        curves.append(("val_loss", [s.val_loss or 0.0 for s in history]))
+        curves.append(("val_accuracy", [s.val_accuracy or 0.0 for s in history]))
+    for name, values in curves:
+        change = f"{values[0]:.4f} → {values[-1]:.4f}"
+        table.add_row(name, Text(sparkline(values), style="cyan"), change)
+    console.print(table)
+
+
+def _render_test_points(console: Console, data: Dataset, result: TrainingResult) -> None:
+    points = data.x_test[:PREVIEW_POINTS]
+    probs = result.model.predict_proba(points)
+    title = f"softmax output for the first {len(points)} test points"
+    table = Table(box=box.SIMPLE_HEAD, title=title)
+    table.add_column("features", no_wrap=True)
+    for name in range(probs.shape[1]):
+        table.add_column(f"p({name})", justify="right")
+    table.add_column("")
+    table.add_column("predicted")
+    table.add_column("true")
+    for point, row, true in zip(points, probs, data.y_test[:PREVIEW_POINTS], strict=True):
+        best = int(np.argmax(row))
+        table.add_row(
+            ", ".join(f"{v:.2f}" for v in point),
+            *(f"{p:.4f}" for p in row),
+            probability_bar(float(row[best]), width=6),
+            Text(str(best), style="green" if best == true else "red"),
+            str(true),
+        )
+    console.print(table)

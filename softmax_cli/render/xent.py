@@ -1,0 +1,110 @@
+"""Rich tables for cross-entropy: one sample worked out class by class, or many rows' losses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from softmax_cli.render.console import fixed, probability_bar
+
+if TYPE_CHECKING:
+    from softmax_cli.views import LossView, ScoredRows
+
+
+def _marker(is_target: bool, is_best: bool) -> Text:
+    """The target is marked; the most likely class too, when it is another one."""
+    if is_target:
+        return Text("◀ target", style="bold green" if is_best else "bold red")
+    return Text("◀ most likely" if is_best else "", style="yellow")
+
+
+def render_cross_entropy(
+    console: Console, sample: ScoredRows, names: Sequence[str], precision: int, view: LossView
+) -> None:
+    """One sample: every class with its logit, exp(logit) and probability (with a bar),
+    the target and the most likely class marked, then the loss worked out."""
+    log_probs = sample.log_probs[0]
+    probs = np.exp(log_probs)
+    target, best = int(sample.targets[0]), int(sample.predicted[0])
+    title = "binary cross-entropy: p(1) = sigmoid(z)" if view.binary else "cross-entropy"
+    table = Table(box=box.SIMPLE_HEAD, show_footer=True, title=title)
+    table.add_column(
+        "class", footer="sum", overflow="fold", min_width=min(max(map(len, names)), 24)
+    )
+    if view.show_logits:
+        logits = sample.values[0]
+        with np.errstate(over="ignore"):
+            exps = np.exp(logits)
+        table.add_column("logit", justify="right", no_wrap=True)
+        exps_sum = fixed(float(exps.sum()), precision)
+        table.add_column("exp(logit)", justify="right", no_wrap=True, footer=exps_sum)
+    table.add_column(
+        "probability", justify="right", no_wrap=True, footer=fixed(float(probs.sum()), precision)
+    )
+    table.add_column("", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    for index, name in enumerate(names):
+        style = "bold" if index == target else ""
+        cells = [Text(name, style=style)]
+        if view.show_logits:
+            cells.append(Text(fixed(float(logits[index]), precision)))
+            cells.append(Text(fixed(float(exps[index]), precision)))
+        cells.append(Text(fixed(float(probs[index]), precision), style=style))
+        cells.append(probability_bar(float(probs[index]), width=10))
+        cells.append(_marker(index == target, index == best))
+        table.add_row(*cells)
+    console.print(table)
+    loss = fixed(float(sample.losses[0]), precision)
+    if view.plain:
+        log = "log2" if view.unit == "bits" else "ln"
+        p_target = fixed(float(sample.target_probs[0]), precision)
+        line = f"loss = -{log} p({names[target]}) = -{log} {p_target} = {loss} {view.unit}"
+    else:
+        line = f"loss = {loss} {view.unit} ({view.note})"
+    console.print(Text(line, style="bold"))
+
+
+def render_scores(
+    console: Console,
+    chunks: Sequence[ScoredRows],
+    total: int,
+    names: Sequence[str],
+    precision: int,
+    summary: str,
+) -> None:
+    """Many samples: line, target, predicted class (green when right, red when wrong),
+    the target's probability and the loss, for the first rows; the summary below."""
+    table = Table(box=box.SIMPLE_HEAD, title="cross-entropy per row")
+    table.add_column("line", justify="right", style="dim", no_wrap=True)
+    table.add_column("target", overflow="fold")
+    table.add_column("predicted", overflow="fold")
+    table.add_column("p(target)", justify="right", no_wrap=True)
+    table.add_column("loss", justify="right", no_wrap=True)
+    shown = 0
+    for chunk in chunks:
+        for line, target, predicted, p_target, loss in zip(
+            chunk.line_numbers.tolist(),
+            chunk.targets.tolist(),
+            chunk.predicted.tolist(),
+            chunk.target_probs.tolist(),
+            chunk.losses.tolist(),
+            strict=True,
+        ):
+            table.add_row(
+                str(line),
+                Text(names[target]),
+                Text(names[predicted], style="green" if predicted == target else "red"),
+                Text(fixed(p_target, precision)),
+                Text(fixed(loss, precision)),
+            )
+            shown += 1
+    if total > shown:
+        table.caption = f"… {total - shown} more rows not shown (use --format csv for everything)"
+    console.print(table)
+    console.print(Text(summary, style="bold"))

@@ -1,0 +1,28 @@
+"""The package's shape: small modules, and layers that hold (``lint-imports`` checks the
+imports themselves; CI runs it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import PROJECT
+
+PACKAGE = PROJECT / "softmax_cli"
+MAX_LINES = 400
+LAYERS = ("cli", "workflows", "io", "render", "core")
+MODULES = sorted(PACKAGE.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", MODULES, ids=[str(p.relative_to(PACKAGE)) for p in MODULES])
+def test_no_module_is_over_400_lines(path: Path) -> None:
+    lines = len(path.read_text().splitlines())
+    assert lines <= MAX_LINES, f"{path.relative_to(PROJECT)} has {lines} lines: split it"
+
+
+def test_every_module_lives_in_a_layer_or_is_a_shared_definition() -> None:
+    shared = {"__init__.py", "__main__.py", "errors.py", "arraytypes.py", "views.py"}
+    for path in MODULES:
+        top, *rest = path.relative_to(PACKAGE).parts
+        in_a_layer = top in LAYERS and rest
+        assert in_a_layer or top in shared, f"{path.relative_to(PROJECT)}: in which layer?"
