@@ -134,18 +134,25 @@ def target_weights(targets: ArrayLike, weights: ArrayLike | None) -> FloatArray:
 
 
 def mean_cross_entropy_and_gradient(
-    logits: ArrayLike, targets: ArrayLike
+    logits: ArrayLike, targets: ArrayLike, sample_weight: ArrayLike | None = None
 ) -> tuple[float, FloatArray]:
     """The mean cross-entropy of a batch and its gradient with respect to the logits.
 
-    One ``log_softmax`` serves both: the loss is ``mean_i(-log p_i[t_i])`` and the
-    gradient ``(p - onehot(t)) / n`` with ``p = exp(log p)``, shape ``(n, n_classes)``.
+    One ``log_softmax`` serves both: the loss is ``mean_i(-w_i log p_i[t_i])`` and the
+    gradient ``w_i (p_i - onehot(t_i)) / n`` with ``p = exp(log p)``, shape
+    ``(n, n_classes)``. ``sample_weight`` (shape ``(n,)``, default all 1) weighs each
+    row; the mean still divides by ``n``, as scikit-learn does.
     """
     log_probs = log_softmax(logits)
     t = np.asarray(targets, dtype=np.intp)
     rows = np.arange(len(t))
-    loss = -float(log_probs[rows, t].sum()) / len(t)
     grad = np.exp(log_probs)
     grad[rows, t] -= 1.0
+    if sample_weight is None:
+        loss = -float(log_probs[rows, t].sum()) / len(t)
+    else:
+        w = np.asarray(sample_weight, dtype=np.float64)
+        loss = -float(w @ log_probs[rows, t]) / len(t)
+        grad *= w[:, None]
     grad /= len(t)
     return loss, grad

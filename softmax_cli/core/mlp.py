@@ -89,11 +89,15 @@ class MLP:
         """The input of every layer (features, then each hidden ReLU output) and the logits."""
         inputs = [features]
         activation = features
+        # In place where possible: a fresh large temporary costs more than the sum itself.
         for weight, bias in self._hidden:
-            activation = activation @ weight + bias
+            activation = activation @ weight
+            activation += bias
             np.maximum(activation, 0.0, out=activation)
             inputs.append(activation)
-        return inputs, activation @ self.weights[-1] + self.biases[-1]
+        logits = activation @ self.weights[-1]
+        logits += self.biases[-1]
+        return inputs, logits
 
     def logits(self, features: ArrayLike) -> FloatArray:
         """Forward pass: ``(n_samples, n_features)`` → logits ``(n_samples, n_classes)``."""
@@ -103,17 +107,24 @@ class MLP:
         """Class probabilities, ``softmax(logits)``, shape ``(n_samples, n_classes)``."""
         return softmax(self.logits(features))
 
-    def loss_and_gradient(self, features: FloatArray, targets: IntArray) -> tuple[float, int]:
-        """Mean cross-entropy of a batch and how many of its samples the network classifies
-        correctly; the gradient of the loss w.r.t. ``params`` goes into ``grads``.
+    def loss_and_gradient(
+        self,
+        features: FloatArray,
+        targets: IntArray,
+        sample_weight: FloatArray | None = None,
+        l2: float = 0.0,
+    ) -> tuple[float, int]:
+        """The batch's objective ``mean_i(w_i CE_i) + l2/2 * sum ||W||^2`` (biases are not
+        penalised) and how many of its samples the network classifies correctly; the
+        gradient of the objective w.r.t. ``params`` goes into ``grads``.
 
-        The gradient at the logits is ``(p - onehot(t)) / batch``; each layer then gets
-        ``dW = a_in^T d``, ``db = sum_rows d``, and passes ``d W^T`` back, masked by
-        ``z > 0`` (the ReLU's derivative) at every hidden layer.
+        The gradient at the logits is ``w_i (p - onehot(t)) / batch``; each layer then
+        gets ``dW = a_in^T d + l2 W``, ``db = sum_rows d``, and passes ``d W^T`` back,
+        masked by ``z > 0`` (the ReLU's derivative) at every hidden layer.
         """
         inputs, logits = self._forward(features)
         correct = int((logits.argmax(axis=1) == targets).sum())
-        loss, delta = mean_cross_entropy_and_gradient(logits, targets)
+        loss, delta = mean_cross_entropy_and_gradient(logits, targets, sample_weight)
         for index in range(len(self.weights) - 1, -1, -1):
             activation = inputs[index]
             np.matmul(activation.T, delta, out=self.weight_grads[index])
@@ -122,4 +133,12 @@ class MLP:
                 delta = delta @ self.weights[index].T
                 # ReLU passes gradient only where it was active (its output > 0).
                 delta *= activation > 0
+        if l2:
+            loss += 0.5 * l2 * self.weight_norm()
+            for weight, weight_grad in zip(self.weights, self.weight_grads, strict=True):
+                weight_grad += l2 * weight
         return loss, correct
+
+    def weight_norm(self) -> float:
+        """``sum ||W||^2`` over the layers' weights (not the biases)."""
+        return float(sum(np.vdot(weight, weight) for weight in self.weights))

@@ -13,8 +13,6 @@ from softmax_cli.views import class_names
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import FloatArray, IntArray
     from softmax_cli.core.activations import SoftmaxSteps
-    from softmax_cli.core.experiment import BlobsConfig
-    from softmax_cli.core.training import TrainingResult
 
 
 MACHINE_FORMATS = ("csv", "tsv", "json")
@@ -195,21 +193,3 @@ def format_explanation(
         for name, line in zip(names, numbers.splitlines(keepends=True), strict=True)
     ]
     return format_header(["class", *columns], delimiter) + b"".join(rows)
-
-
-def format_training_json(config: BlobsConfig, seed: int, result: TrainingResult) -> bytes:
-    """One JSON object: the configuration, the seed, the per-epoch history and the test
-    metrics. Wall times are left out so that the same seed gives the same bytes."""
-    import json
-
-    history = [
-        {key: value for key, value in stats._asdict().items() if key != "seconds"}
-        for stats in result.history
-    ]
-    body = {
-        "config": config._asdict(),
-        "seed": seed,
-        "history": history,
-        "test": {"loss": result.test_loss, "accuracy": result.test_accuracy},
-    }
-    return (json.dumps(body) + "\n").encode()

@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
-from softmax_cli.core import training
+from softmax_cli.core import blobs
 
 if TYPE_CHECKING:
     from softmax_cli.core.experiment import BlobsConfig
+    from softmax_cli.core.training import Dataset, TrainingResult
 
 
 def train_blobs(
@@ -27,13 +28,13 @@ def train_blobs(
     ``stdout``, per-epoch progress to stderr when ``show_progress``, the model to
     ``save`` and the figure to ``plot`` when given (the caller has checked that
     matplotlib is there, before training)."""
-    data = training.make_dataset(config, seed)
+    data = blobs.make_dataset(config, seed)
     result = _train(config, data, seed, show_progress, color)
     if save is not None:
-        from softmax_cli.io.modelfile import save_model
+        from softmax_cli.io.modelfile import SavedModel, save_model
 
         labels = [str(i) for i in range(len(config.centers))]
-        save_model(save, result.model, labels, {**config._asdict(), "seed": seed})
+        save_model(save, SavedModel(result.model, labels, {**config._asdict(), "seed": seed}))
     if plot is not None:
         from softmax_cli.render.plots import plot_training
 
@@ -44,25 +45,25 @@ def train_blobs(
 
         render_report(make_console(color), config, seed, data, result)
     else:
-        from softmax_cli.io.writer import format_training_json
+        from softmax_cli.io.report_json import format_training_json
 
         stdout.write(format_training_json(config, seed, result))
 
 
 def _train(
     config: BlobsConfig,
-    data: training.Dataset,
+    data: Dataset,
     seed: int,
     show_progress: bool,
     color: str,
-) -> training.TrainingResult:
+) -> TrainingResult:
     """Train, with the progress display on stderr when asked."""
     rng = np.random.default_rng(seed)
     if not show_progress:
-        return training.train(config, data, rng)
+        return blobs.train(config, data, rng)
     from softmax_cli.render.console import make_console
     from softmax_cli.render.training import training_progress
 
     console = make_console(color, stderr=True)
     with training_progress(console, config.epochs) as shown:
-        return training.train(config, data, rng, shown.on_epoch, shown.on_batch)
+        return blobs.train(config, data, rng, shown.on_epoch, shown.on_batch)

@@ -22,15 +22,16 @@ from _measure import run, softmax_script
 
 
 def train_ours(data: object, seed: int) -> tuple[float, float]:
+    from softmax_cli.core.blobs import fit_settings
     from softmax_cli.core.experiment import BlobsConfig
     from softmax_cli.core.mlp import MLP
-    from softmax_cli.core.training import evaluate, train_model
+    from softmax_cli.core.training import evaluate, fit
 
     config = BlobsConfig()
     rng = np.random.default_rng(seed)
     model = MLP.initialized(config.layer_sizes, rng)
     start = time.perf_counter()
-    train_model(model, config, data, rng)  # type: ignore[arg-type]
+    fit(model, fit_settings(config), data, rng)  # type: ignore[arg-type]
     elapsed = time.perf_counter() - start
     _, accuracy = evaluate(model, data.x_test, data.y_test)  # type: ignore[attr-defined]
     return elapsed, accuracy
@@ -62,14 +63,14 @@ marks = [time.perf_counter()]
 import numpy as np
 import rich.console
 from softmax_cli.cli import main
-from softmax_cli.core import experiment, training
+from softmax_cli.core import blobs, experiment
 from softmax_cli.render import training as render_training
 from sklearn import datasets, metrics
 marks.append(time.perf_counter())
 config = experiment.BlobsConfig()
-data = training.make_dataset(config, 1)
+data = blobs.make_dataset(config, 1)
 marks.append(time.perf_counter())
-result = training.train(config, data, np.random.default_rng(1))
+result = blobs.train(config, data, np.random.default_rng(1))
 marks.append(time.perf_counter())
 with open(os.devnull, "w") as sink:
     console = rich.console.Console(file=sink, width=100)
@@ -104,8 +105,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10, help="alternating runs of each")
     args = parser.parse_args()
+    from softmax_cli.core.blobs import make_dataset
     from softmax_cli.core.experiment import BlobsConfig
-    from softmax_cli.core.training import make_dataset
 
     steps = 30 * -(-BlobsConfig().training_count // 5)
     ours, theirs = [], []

@@ -9,10 +9,11 @@ import pytest
 from sklearn.datasets import make_blobs
 
 from softmax_cli.core.adam import Adam
+from softmax_cli.core.blobs import make_dataset, train
 from softmax_cli.core.experiment import ARTICLE_CENTERS, BlobsConfig
 from softmax_cli.core.losses import cross_entropy
 from softmax_cli.core.mlp import MLP, parameter_count
-from softmax_cli.core.training import evaluate, make_dataset, train
+from softmax_cli.core.training import evaluate
 
 
 def mean_loss(model: MLP, features: np.ndarray, targets: np.ndarray) -> float:

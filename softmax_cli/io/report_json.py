@@ -1,0 +1,113 @@
+"""Training runs as one JSON object each, for scripts: ``train-blobs`` and ``train``.
+
+Wall times are left out, so the same seed on the same data gives the same bytes. JSON
+has no infinity: an infinite loss is written as null.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from softmax_cli.core.experiment import BlobsConfig
+    from softmax_cli.core.metrics import Evaluation
+    from softmax_cli.core.outcome import TrainOutcome
+    from softmax_cli.core.training import EpochStats, TrainingResult
+
+
+def _number(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def history_records(history: Sequence[EpochStats]) -> list[dict[str, object]]:
+    """One object per epoch, without its wall time."""
+    return [
+        {key: value for key, value in stats._asdict().items() if key != "seconds"}
+        for stats in history
+    ]
+
+
+def format_training_json(config: BlobsConfig, seed: int, result: TrainingResult) -> bytes:
+    """``train-blobs``: the configuration, the seed, the per-epoch history and the test
+    metrics."""
+    body = {
+        "config": config._asdict(),
+        "seed": seed,
+        "history": history_records(result.history),
+        "test": {"loss": result.test_loss, "accuracy": result.test_accuracy},
+    }
+    return (json.dumps(body) + "\n").encode()
+
+
+def evaluation_record(
+    evaluation: Evaluation, classes: Sequence[str], rows: int
+) -> dict[str, object]:
+    """Accuracy, log loss, macro-F1, per-class scores and the confusion matrix."""
+    scores = evaluation.scores
+    return {
+        "rows": rows,
+        "accuracy": _number(evaluation.accuracy),
+        "loss": _number(evaluation.loss),
+        "macro_f1": _number(evaluation.macro_f1),
+        "classes": [
+            {
+                "label": label,
+                "precision": float(scores.precision[k]),
+                "recall": float(scores.recall[k]),
+                "f1": float(scores.f1[k]),
+                "support": int(scores.support[k]),
+            }
+            for k, label in enumerate(classes)
+        ],
+        "confusion": evaluation.matrix.tolist(),
+    }
+
+
+def format_train_json(outcome: TrainOutcome) -> bytes:
+    """``train``: the data, the configuration as used, the split, the history and the
+    evaluation (plus the folds with ``--cv``)."""
+    schema, summary, fitted = outcome.schema, outcome.summary, outcome.fitted
+    body: dict[str, object] = {
+        "data": {
+            "rows_read": summary.rows_read,
+            "dropped_without_target": summary.dropped_without_target,
+            "dropped_with_missing": summary.dropped_with_missing,
+            "missing_kept": summary.missing_kept,
+            "target": schema.target,
+            "classes": dict(zip(schema.classes, outcome.class_counts, strict=True)),
+            "numeric": schema.numeric,
+            "categorical": {c.name: list(c.categories) for c in fitted.preprocessor.categorical},
+            "features": fitted.preprocessor.n_features,
+        },
+        "config": outcome.settings,
+        "split": {
+            "train": fitted.train_rows,
+            "validation": fitted.validation_rows,
+            "test": 0 if outcome.folds else outcome.test_rows,
+        },
+        "history": history_records(fitted.history),
+        "best_epoch": fitted.best_epoch,
+        "test": evaluation_record(outcome.evaluation, schema.classes, outcome.test_rows),
+    }
+    if outcome.folds is not None:
+        accuracies = [fold.accuracy for fold in outcome.folds]
+        losses = [fold.loss for fold in outcome.folds]
+        body["cv"] = {
+            "folds": [{**fold._asdict(), "loss": _number(fold.loss)} for fold in outcome.folds],
+            "accuracy": {"mean": _mean(accuracies), "std": _std(accuracies)},
+            "loss": {"mean": _number(_mean(losses)), "std": _number(_std(losses))},
+        }
+    return (json.dumps(body) + "\n").encode()
+
+
+def _mean(values: Sequence[float]) -> float:
+    return math.fsum(values) / len(values)
+
+
+def _std(values: Sequence[float]) -> float:
+    """The population standard deviation (NumPy's default, ``ddof=0``)."""
+    mean = _mean(values)
+    return math.sqrt(math.fsum((v - mean) ** 2 for v in values) / len(values))
