@@ -30,3 +30,8 @@ def probability_bar(probability: float, width: int = BAR_WIDTH) -> Text:
 def fixed(value: float, precision: int) -> str:
     """``value`` with ``precision`` decimal places."""
     return f"{value:.{precision}f}"
+
+
+def print_summary(console: Console, line: str) -> None:
+    """A summary line under a table, in bold (as plain text: no markup is read)."""
+    console.print(Text(line, style="bold"))

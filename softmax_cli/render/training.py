@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import numpy as np
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
+from softmax_cli.core.metrics import class_scores, confusion_matrix
 from softmax_cli.render.console import probability_bar
 
 if TYPE_CHECKING:
+    from softmax_cli.arraytypes import IntArray
     from softmax_cli.core.experiment import BlobsConfig
     from softmax_cli.core.training import Dataset, EpochStats, TrainingResult
 
 SPARKS = "▁▂▃▄▅▆▇█"
 PREVIEW_POINTS = 5
+MAX_MARKS = 40  # sparkline width: longer runs are averaged down to this many marks
+MAX_HEADING = 8  # longer class names are replaced by their index in column headings
 
 
 def sparkline(values: Sequence[float]) -> str:
@@ -43,7 +48,7 @@ def epoch_line(stats: EpochStats, epochs: int) -> Text:
 
 
 class TrainingProgress:
-    """Callbacks for ``training.train``: a bar over the current epoch's batches and a
+    """Callbacks for the training engine: a bar over the current epoch's batches and a
     line printed for every finished epoch, on the given (stderr) console."""
 
     def __init__(self, console: Console, epochs: int) -> None:
@@ -74,13 +79,38 @@ def training_progress(console: Console, epochs: int) -> Iterator[TrainingProgres
         yield shown
 
 
+@contextmanager
+def fit_progress(
+    console: Console, title: str, epochs: int, unit: str = "epoch"
+) -> Iterator[Callable[[EpochStats], None]]:
+    """A bar over at most ``epochs`` epochs (or iterations) with the latest loss and
+    validation loss, shown while the block runs and gone after it; the block gets the
+    callback to give every epoch to."""
+    progress = Progress(
+        TextColumn(f"[bold]{escape(title)}"),
+        BarColumn(),
+        TextColumn(f"{unit} {{task.completed}}/{epochs}"),
+        TextColumn("{task.fields[losses]}"),
+        console=console,
+        transient=True,
+    )
+    task = progress.add_task(title, total=epochs, losses="")
+
+    def on_epoch(stats: EpochStats) -> None:
+        losses = f"loss {stats.loss:.4f}"
+        if stats.val_loss is not None:
+            losses += f"  val_loss {stats.val_loss:.4f}"
+        progress.update(task, completed=stats.epoch, losses=losses)
+
+    with progress:
+        yield on_epoch
+
+
 def render_report(
     console: Console, config: BlobsConfig, seed: int, data: Dataset, result: TrainingResult
 ) -> None:
     """Test loss and accuracy, learning curves, confusion matrix, per-class precision and
     recall, and the softmax probabilities of a few test points."""
-    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
-
     sizes = "-".join(map(str, config.layer_sizes))
     console.print(
         Text(
@@ -98,34 +128,56 @@ def render_report(
             style="bold",
         )
     )
-    _render_curves(console, result.history)
-    classes = list(range(config.layer_sizes[-1]))
+    render_curves(console, result.history)
     predicted = np.argmax(result.model.logits(data.x_test), axis=1)
-    matrix = confusion_matrix(data.y_test, predicted, labels=classes)
-    precision, recall, _, support = precision_recall_fscore_support(
-        data.y_test, predicted, labels=classes, zero_division=0
-    )
-    table = Table(box=box.SIMPLE_HEAD, title="test set: true class (rows) vs predicted")
-    table.add_column("class")
-    for name in classes:
-        table.add_column(f"→ {name}", justify="right")
-    for column in ("precision", "recall", "samples"):
-        table.add_column(column, justify="right")
-    for index, row in enumerate(matrix.tolist()):
-        cells = [Text(str(v), style="bold" if i == index else "") for i, v in enumerate(row)]
-        table.add_row(
-            str(index),
-            *cells,
-            f"{precision[index]:.3f}",
-            f"{recall[index]:.3f}",
-            str(support[index]),
-        )
-    console.print(table)
+    n_classes = config.layer_sizes[-1]
+    matrix = confusion_matrix(data.y_test, predicted, n_classes)
+    title = "test set: true class (rows) vs predicted"
+    names = [str(k) for k in range(n_classes)]
+    console.print(confusion_table(matrix, names, title, with_f1=False))
     _render_test_points(console, data, result)
 
 
-def _render_curves(console: Console, history: Sequence[EpochStats]) -> None:
-    table = Table(box=None, title="learning curves (one mark per epoch)", title_justify="left")
+def short_names(names: Sequence[str]) -> tuple[list[str], str | None]:
+    """Column headings for classes: their names when short, else their indices with a
+    caption that says which is which."""
+    if all(len(name) <= MAX_HEADING for name in names):
+        return list(names), None
+    legend = ", ".join(f"{index} = {name}" for index, name in enumerate(names))
+    return [str(index) for index in range(len(names))], f"classes: {legend}"
+
+
+def confusion_table(matrix: IntArray, names: Sequence[str], title: str, with_f1: bool) -> Table:
+    """The confusion matrix, true classes as rows, with each class's precision, recall
+    (and F1) and number of samples."""
+    scores = class_scores(matrix)
+    headings, legend = short_names(names)
+    table = Table(box=box.SIMPLE_HEAD, title=title, caption=legend)
+    table.add_column("class", overflow="fold")
+    for heading in headings:
+        table.add_column(Text(f"→ {heading}"), justify="right", no_wrap=True)
+    measures = ("precision", "recall", "f1") if with_f1 else ("precision", "recall")
+    for column in (*measures, "samples"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for index, row in enumerate(matrix.tolist()):
+        cells = [Text(str(v), style="bold" if i == index else "") for i, v in enumerate(row)]
+        values = [scores.precision[index], scores.recall[index], scores.f1[index]]
+        table.add_row(
+            Text(headings[index]),
+            *cells,
+            *(f"{value:.3f}" for value in values[: len(measures)]),
+            str(scores.support[index]),
+        )
+    return table
+
+
+def render_curves(console: Console, history: Sequence[EpochStats], unit: str = "epoch") -> None:
+    """Loss and accuracy (and their validation twins) as sparklines, first → last value;
+    long runs get one mark per group of epochs, the group's mean."""
+    per_mark = -(-len(history) // MAX_MARKS) if history else 1
+    every = f"{unit}" if per_mark == 1 else f"{per_mark} {unit}s"
+    title = f"learning curves (one mark per {every})"
+    table = Table(box=None, title=title, title_justify="left")
     table.add_column("")
     table.add_column("")
     table.add_column("first → last", justify="right")
@@ -135,7 +187,11 @@ def _render_curves(console: Console, history: Sequence[EpochStats]) -> None:
         curves.append(("val_accuracy", [s.val_accuracy or 0.0 for s in history]))
     for name, values in curves:
         change = f"{values[0]:.4f} → {values[-1]:.4f}"
-        table.add_row(name, Text(sparkline(values), style="cyan"), change)
+        marks = [
+            sum(values[i : i + per_mark]) / len(values[i : i + per_mark])
+            for i in range(0, len(values), per_mark)
+        ]
+        table.add_row(name, Text(sparkline(marks), style="cyan"), change)
     console.print(table)
 
 

@@ -1,0 +1,159 @@
+"""Turning a table's columns into the feature matrix a classifier takes, with everything
+learnt from the training rows only (so nothing leaks from the test rows).
+
+Numeric columns: a missing cell (NaN) gets the training mean, then the column is
+standardised (z-score, scikit-learn's ``StandardScaler``: the population standard
+deviation, and 1 for a constant column). Categorical columns: one column per category
+seen in training (one-hot), plus one for missing cells when training had any; at
+prediction an unseen category (or a missing cell with no such column) is all zeros.
+A categorical column's values are strings, with ``""`` for a missing cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from softmax_cli.arraytypes import FloatArray, IntArray
+
+MISSING = ""  # how a missing cell of a categorical column is given
+MAX_CATEGORIES = 20  # above this, a column of mostly distinct values is not a category
+
+
+class NumericColumn(NamedTuple):
+    """A numeric feature: ``(value or fill - center) / scale``."""
+
+    name: str
+    fill: float
+    center: float
+    scale: float
+
+
+class CategoricalColumn(NamedTuple):
+    """A categorical feature: its categories in sorted order, and whether missing cells
+    have a one-hot column of their own (after the categories)."""
+
+    name: str
+    categories: tuple[str, ...]
+    missing_category: bool
+
+    @property
+    def width(self) -> int:
+        return len(self.categories) + self.missing_category
+
+
+class Preprocessor(NamedTuple):
+    """The fitted transformation: numeric features first, then the one-hot columns."""
+
+    numeric: tuple[NumericColumn, ...]
+    categorical: tuple[CategoricalColumn, ...]
+
+    @property
+    def columns(self) -> list[str]:
+        """The input columns it needs, numeric ones first."""
+        return [c.name for c in self.numeric] + [c.name for c in self.categorical]
+
+    @property
+    def feature_names(self) -> list[str]:
+        """One name per feature: the numeric column, or ``column=category``."""
+        names = [column.name for column in self.numeric]
+        for column in self.categorical:
+            names += [f"{column.name}={category}" for category in column.categories]
+            if column.missing_category:
+                names.append(f"{column.name}=(missing)")
+        return names
+
+    @property
+    def n_features(self) -> int:
+        return len(self.numeric) + sum(column.width for column in self.categorical)
+
+    def transform(
+        self, numbers: FloatArray, texts: Sequence[Sequence[str]]
+    ) -> tuple[FloatArray, list[int]]:
+        """Features of shape ``(n, n_features)`` from the numeric columns ``numbers``
+        (shape ``(n, len(numeric))``, NaN where missing) and one sequence of strings per
+        categorical column; also, per categorical column, how many cells matched no
+        column (unseen categories, or missing cells the training never had)."""
+        n_rows = len(numbers)
+        features = np.zeros((n_rows, self.n_features))
+        if self.numeric:
+            fill = np.array([c.fill for c in self.numeric])
+            center = np.array([c.center for c in self.numeric])
+            scale = np.array([c.scale for c in self.numeric])
+            values = np.where(np.isnan(numbers), fill, numbers)
+            features[:, : len(self.numeric)] = (values - center) / scale
+        offset, unmatched = len(self.numeric), []
+        rows = np.arange(n_rows)
+        for column, cells in zip(self.categorical, texts, strict=True):
+            index = _category_index(column, np.asarray(cells, dtype=str))
+            found = index >= 0
+            features[rows[found], offset + index[found]] = 1.0
+            unmatched.append(int(np.count_nonzero(~found)))
+            offset += column.width
+        return features, unmatched
+
+
+def _category_index(column: CategoricalColumn, cells: np.ndarray) -> IntArray:
+    """Each cell's one-hot position within the column's block, -1 when it has none."""
+    categories = np.array(column.categories, dtype=str)
+    index = np.full(len(cells), -1, dtype=np.intp)
+    if len(categories):
+        position = np.minimum(np.searchsorted(categories, cells), len(categories) - 1)
+        known = categories[position] == cells
+        index[known] = position[known]
+    if column.missing_category:
+        index[cells == MISSING] = len(categories)
+    return index
+
+
+def fit_numeric(name: str, values: FloatArray, standardize: bool) -> NumericColumn:
+    """Learn a numeric column's fill value (the mean of its known cells, 0 when none is
+    known) and, when ``standardize``, the mean and standard deviation once filled."""
+    known = values[~np.isnan(values)]
+    fill = float(known.mean()) if len(known) else 0.0
+    if not standardize:
+        return NumericColumn(name, fill, 0.0, 1.0)
+    filled = np.where(np.isnan(values), fill, values)
+    center = float(filled.mean())
+    # Divide by the largest magnitude first so that squaring cannot overflow.
+    magnitude = float(np.max(np.abs(filled - center))) if len(filled) else 0.0
+    std = float(np.std((filled - center) / magnitude)) * magnitude if magnitude else 0.0
+    return NumericColumn(name, fill, center, std if std > 0 else 1.0)
+
+
+def fit_categorical(name: str, cells: Sequence[str]) -> CategoricalColumn:
+    """Learn a categorical column's categories (sorted) and whether it had missing cells."""
+    distinct = set(cells)
+    missing = MISSING in distinct
+    distinct.discard(MISSING)
+    return CategoricalColumn(name, tuple(sorted(distinct)), missing)
+
+
+def looks_like_an_identifier(cells: Sequence[str]) -> bool:
+    """A text column too varied to be a category (an ID or free text): more than
+    ``MAX_CATEGORIES`` distinct values that are more than half of its known cells."""
+    known = [cell for cell in cells if cell != MISSING]
+    distinct = len(set(known))
+    return distinct > MAX_CATEGORIES and distinct > len(known) / 2
+
+
+def fit_preprocessor(
+    numeric_names: Sequence[str],
+    numbers: FloatArray,
+    categorical_names: Sequence[str],
+    texts: Sequence[Sequence[str]],
+    standardize: bool = True,
+) -> Preprocessor:
+    """Fit on the training rows: ``numbers`` of shape ``(n, len(numeric_names))`` with
+    NaN where missing, and one sequence of ``n`` strings per categorical column."""
+    numeric = tuple(
+        fit_numeric(name, numbers[:, index], standardize)
+        for index, name in enumerate(numeric_names)
+    )
+    categorical = tuple(
+        fit_categorical(name, cells) for name, cells in zip(categorical_names, texts, strict=True)
+    )
+    return Preprocessor(numeric, categorical)

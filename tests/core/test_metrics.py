@@ -1,0 +1,31 @@
+"""Classification metrics against scikit-learn's."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sklearn.metrics import confusion_matrix, f1_score, log_loss, precision_recall_fscore_support
+
+from softmax_cli.core.metrics import evaluate_probs
+
+
+@given(st.integers(0, 1000))
+def test_metrics_match_scikit_learn(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    probs = rng.dirichlet(np.ones(4) * 0.5, size=50)
+    targets = rng.integers(0, 4, size=50)
+    got = evaluate_probs(probs, targets)
+    predicted = probs.argmax(axis=1)
+    np.testing.assert_array_equal(got.matrix, confusion_matrix(targets, predicted, labels=range(4)))
+    precision, recall, f1, support = precision_recall_fscore_support(
+        targets, predicted, labels=range(4), zero_division=0
+    )
+    np.testing.assert_allclose(got.scores.precision, precision)
+    np.testing.assert_allclose(got.scores.recall, recall)
+    np.testing.assert_allclose(got.scores.f1, f1)
+    np.testing.assert_array_equal(got.scores.support, support)
+    assert got.macro_f1 == pytest.approx(f1_score(targets, predicted, average="macro"))
+    assert got.loss == pytest.approx(log_loss(targets, probs, labels=range(4)))
+    assert got.accuracy == np.mean(predicted == targets)
