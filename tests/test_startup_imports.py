@@ -68,10 +68,10 @@ def test_csv_path_never_imports_rich_or_heavy_libraries() -> None:
 
 def test_predict_csv_path_never_imports_rich_or_heavy_libraries(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from softmax_cli.core.mlp import MLP
-    from softmax_cli.io.modelfile import save_model
+    from softmax_cli.io.modelfile import SavedModel, save_model
 
     model = tmp_path / "m.npz"
-    save_model(str(model), MLP((2, 3)), ["a", "b", "c"], {})
+    save_model(str(model), SavedModel(MLP((2, 3)), ["a", "b", "c"], {}))
     code = (
         "from softmax_cli.cli.main import cli\n"
         f"cli.main(['predict', '-m', {str(model)!r}, '-f', 'csv', '1', '2'], standalone_mode=0)\n"

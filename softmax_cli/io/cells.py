@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from softmax_cli.io.fastparse import parse_decimal_block
 from softmax_cli.io.numbers import parse_number
 
 if TYPE_CHECKING:
@@ -38,6 +39,16 @@ def detect_delimiter(line: str) -> str:
         if candidate in line:
             return candidate
     return WHITESPACE
+
+
+def parse_numeric_block(block: bytes, delimiter: str, width: int) -> FloatArray | None:
+    """The vectorised parser on a block of lines ``width`` cells wide, for a comma or any
+    single-character delimiter (not whitespace runs); ``None`` when it cannot take it."""
+    if delimiter == ",":
+        return parse_decimal_block(block, width)
+    if delimiter != WHITESPACE and b"," not in block:
+        return parse_decimal_block(block.replace(delimiter.encode(), b","), width)
+    return None
 
 
 def is_number(cell: str) -> bool:

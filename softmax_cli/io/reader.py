@@ -25,14 +25,13 @@ from softmax_cli.io.blocks import (
     numbered_lines,
 )
 from softmax_cli.io.cells import (
-    WHITESPACE,
     detect_delimiter,
     header_cells,
     is_number,
     loadtxt_rows,
+    parse_numeric_block,
     split_cells,
 )
-from softmax_cli.io.fastparse import parse_decimal_block
 from softmax_cli.io.numbers import parse_number
 from softmax_cli.io.rows import Chunk, RowGate, RowRule, SkipReport
 
@@ -138,7 +137,8 @@ class CsvReader:
     def _parse_block(self, start: int, block: bytes) -> Iterator[Chunk]:
         target = self.target_column
         numeric = target is None or target.parser.numbers_are_indices
-        values = self._parse_fast(block) if numeric else None
+        assert self.delimiter is not None
+        values = parse_numeric_block(block, self.delimiter, self._width) if numeric else None
         if values is not None:
             yield from self._checked(values, np.arange(start, start + len(values), dtype=np.int64))
             return
@@ -153,7 +153,6 @@ class CsvReader:
                 yield from self._checked(values, lines)
                 return
             if target is not None:
-                assert self.delimiter is not None
                 chunk = target.split_labels(texts, lines, self.delimiter)
                 if chunk is not None:
                     yield from self._pass(chunk)
@@ -172,14 +171,6 @@ class CsvReader:
         if self.target_column is None:
             return self.gate.pass_rows(chunk, error)
         return self.gate.pass_rows(chunk, error, self.target_column.physical)
-
-    def _parse_fast(self, block: bytes) -> FloatArray | None:
-        if self.delimiter == ",":
-            return parse_decimal_block(block, self._width)
-        if self.delimiter not in (None, WHITESPACE) and b"," not in block:
-            assert self.delimiter is not None
-            return parse_decimal_block(block.replace(self.delimiter.encode(), b","), self._width)
-        return None
 
     def _parse_lines(self, numbered: list[tuple[int, str | None]]) -> Iterator[Chunk]:
         """Parse line by line, stopping at (or skipping) the first bad row."""
