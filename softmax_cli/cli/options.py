@@ -147,6 +147,81 @@ color_option = click.option(
 )
 
 
+def layer_sizes(at_least_one: bool) -> Callable[[click.Context, click.Parameter, str], Any]:
+    """A callback for ``--hidden 12,8`` → ``(12, 8)``: positive sizes, and when
+    ``at_least_one`` is false an empty value means no hidden layer."""
+
+    def parse(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int, ...]:
+        try:
+            sizes = tuple(int(v) for v in value.split(",")) if value.strip() else ()
+        except ValueError:
+            raise click.BadParameter(f"{value!r} is not a list of layer sizes like 12,8") from None
+        if (at_least_one and not sizes) or (sizes and min(sizes) < 1):
+            raise click.BadParameter("give one or more positive layer sizes, like 12,8")
+        return sizes
+
+    return parse
+
+
+def trainer_options(command: F) -> F:
+    """What both trainers share: the seed, the report's format, the model file, the
+    plot, progress and notes on stderr, colour."""
+    decorators = [
+        click.option(
+            "--seed",
+            type=click.IntRange(0, 2**32 - 1),
+            help="Fixes data, initial weights and shuffling. [default: random, printed]",
+        ),
+        click.option(
+            "-f",
+            "--format",
+            "fmt",
+            type=click.Choice(["auto", "table", "json"]),
+            default="auto",
+            show_default=True,
+            help="auto is the report on a terminal, JSON otherwise.",
+        ),
+        click.option(
+            "--save",
+            type=click.Path(dir_okay=False, writable=True),
+            metavar="MODEL.npz",
+            help="Write the trained model here (for 'softmax predict').",
+        ),
+        click.option(
+            "--plot",
+            type=click.Path(dir_okay=False, writable=True),
+            metavar="FILE.png",
+            help="Draw learning curves and decision regions (needs matplotlib).",
+        ),
+        click.option(
+            "--progress",
+            is_flag=True,
+            help="Show per-epoch progress on stderr even when it is not a terminal.",
+        ),
+        click.option("-q", "--quiet", is_flag=True, help="No progress and no notes on stderr."),
+        color_option,
+    ]
+    return _apply(command, decorators)
+
+
+def report_as_table(fmt: str) -> bool:
+    """A trainer's ``--format``: the report on a terminal (or when asked), else JSON."""
+    return fmt == "table" or (fmt == "auto" and sys.stdout.isatty())
+
+
+def show_progress(progress: bool, quiet: bool) -> bool:
+    """Progress goes to stderr on a terminal, or anywhere with ``--progress``."""
+    return not quiet and (progress or sys.stderr.isatty())
+
+
+def check_plotting(plot: str | None) -> None:
+    """``--plot`` needs matplotlib: say so before any work is done, not after."""
+    if plot is not None:
+        from softmax_cli.render.plots import require_matplotlib
+
+        require_matplotlib()
+
+
 def input_spec(kwargs: dict[str, Any]) -> InputSpec:
     """Pop the input options out of a command's keyword arguments, as an ``InputSpec``."""
     from softmax_cli.io.sources import InputSpec

@@ -35,9 +35,13 @@ COMMANDS: dict[str, CommandEntry] = {
         f"{_MODULES}.train_blobs:train_blobs_command",
         "Train a small softmax classifier on Gaussian blobs, in NumPy.",
     ),
+    "train": CommandEntry(
+        f"{_MODULES}.train:train_command",
+        "Train a softmax classifier on your own CSV, and report how well it does.",
+    ),
     "predict": CommandEntry(
         f"{_MODULES}.predict:predict_command",
-        "Predict classes with a model saved by train-blobs.",
+        "Predict classes with a model saved by train or train-blobs.",
     ),
     "completion": CommandEntry(
         f"{_MODULES}.completion:completion_command",

@@ -1,16 +1,19 @@
-"""``train-blobs --plot``: decision regions and learning curves in a PNG (matplotlib)."""
+"""``--plot`` for the trainers: decision regions, learning curves and the confusion matrix
+in a PNG (matplotlib, imported only here)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from softmax_cli.errors import SoftmaxError
 
 if TYPE_CHECKING:
+    from softmax_cli.arraytypes import FloatArray, IntArray
     from softmax_cli.core.mlp import MLP
+    from softmax_cli.core.outcome import TrainOutcome
     from softmax_cli.core.training import Dataset, EpochStats
 
 INSTALL_HINT = "--plot needs matplotlib: pip install 'softmax-cli[plot]'"
@@ -25,48 +28,124 @@ def require_matplotlib() -> None:
         raise SoftmaxError(INSTALL_HINT)
 
 
-def plot_training(path: str, model: MLP, data: Dataset, history: Sequence[EpochStats]) -> None:
-    """Save a figure: the training data coloured by class over the network's decision
-    regions (for two features; otherwise the first two features, without regions), and
-    the loss and accuracy per epoch for training and validation."""
+def _pyplot() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+def plot_training(path: str, model: MLP, data: Dataset, history: Sequence[EpochStats]) -> None:
+    """Save a figure: the training data coloured by class over the network's decision
+    regions (for two features; otherwise the first two features, without regions), and
+    the loss and accuracy per epoch for training and validation."""
+    plt = _pyplot()
     figure, (regions, losses, accuracies) = plt.subplots(1, 3, figsize=(16, 5))
     x, y = data.x_train, data.y_train
     if model.n_features == 2:
-        low, high = x.min(axis=0) - 2.0, x.max(axis=0) + 2.0
-        grid_x, grid_y = np.meshgrid(
-            np.linspace(low[0], high[0], GRID_STEPS), np.linspace(low[1], high[1], GRID_STEPS)
-        )
-        classes = np.argmax(model.logits(np.column_stack([grid_x.ravel(), grid_y.ravel()])), axis=1)
-        regions.contourf(
-            grid_x,
-            grid_y,
-            classes.reshape(grid_x.shape),
-            levels=np.arange(model.n_classes + 1) - 0.5,
-            cmap="tab10",
-            alpha=0.25,
-            vmin=0,
-            vmax=9,
-        )
+        _draw_regions(regions, x, model.n_classes, model.logits, margin=2.0)
         regions.set_title("training data and decision regions")
     else:
         regions.set_title(f"training data (first 2 of {model.n_features} features)")
-    regions.scatter(x[:, 0], x[:, 1], c=y, cmap="tab10", vmin=0, vmax=9, s=12, edgecolors="k")
-    regions.set_xlabel("feature 0")
-    regions.set_ylabel("feature 1")
+    _draw_points(regions, x, y, ("feature 0", "feature 1"))
+    _draw_curves(losses, accuracies, history, "epoch")
+    _save(figure, path)
+
+
+def plot_train(
+    path: str,
+    outcome: TrainOutcome,
+    points: FloatArray | None = None,
+    targets: IntArray | None = None,
+) -> None:
+    """Save a figure for ``train``: learning curves, the confusion matrix and, when the
+    model has exactly two numeric features, the decision regions over the training
+    ``points`` (shape ``(n, 2)``, in the data's own units) and their ``targets``."""
+    plt = _pyplot()
+    fitted, classes = outcome.fitted, outcome.schema.classes
+    with_regions = points is not None and targets is not None
+    figure, axes = plt.subplots(
+        1, 4 if with_regions else 3, figsize=(22 if with_regions else 16, 5)
+    )
+    unit = "iteration" if fitted.settings.solver == "lbfgs" else "epoch"
+    _draw_curves(axes[0], axes[1], fitted.history, unit)
+    _draw_confusion(figure, axes[2], outcome.evaluation.matrix, classes)
+    if points is not None and targets is not None:
+
+        def logits(grid: FloatArray) -> FloatArray:
+            return fitted.model.logits(fitted.preprocessor.transform(grid, [])[0])
+
+        _draw_regions(axes[3], points, len(classes), logits)
+        _draw_points(axes[3], points, targets, tuple(outcome.schema.numeric))
+        axes[3].set_title("training rows and decision regions")
+    _save(figure, path)
+
+
+def _draw_regions(
+    axes: Any,
+    x: FloatArray,
+    n_classes: int,
+    logits: Callable[[FloatArray], FloatArray],
+    margin: float | None = None,
+) -> None:
+    """Colour the plane around ``x`` by the predicted class; ``margin`` around the data
+    in its units, else a tenth of its range."""
+    low, high = x.min(axis=0), x.max(axis=0)
+    pad = np.maximum((high - low) * 0.1, 1e-9) if margin is None else np.full(2, margin)
+    low, high = low - pad, high + pad
+    grid_x, grid_y = np.meshgrid(
+        np.linspace(low[0], high[0], GRID_STEPS), np.linspace(low[1], high[1], GRID_STEPS)
+    )
+    predicted = np.argmax(logits(np.column_stack([grid_x.ravel(), grid_y.ravel()])), axis=1)
+    axes.contourf(
+        grid_x,
+        grid_y,
+        predicted.reshape(grid_x.shape),
+        levels=np.arange(n_classes + 1) - 0.5,
+        cmap="tab10",
+        alpha=0.25,
+        vmin=0,
+        vmax=9,
+    )
+
+
+def _draw_points(axes: Any, x: FloatArray, y: IntArray, names: Sequence[str]) -> None:
+    axes.scatter(x[:, 0], x[:, 1], c=y, cmap="tab10", vmin=0, vmax=9, s=12, edgecolors="k")
+    axes.set_xlabel(names[0])
+    axes.set_ylabel(names[1])
+
+
+def _draw_curves(losses: Any, accuracies: Any, history: Sequence[EpochStats], unit: str) -> None:
+    """Loss and accuracy per epoch (or iteration), training and validation."""
     epochs = [s.epoch for s in history]
     for axes, name in ((losses, "loss"), (accuracies, "accuracy")):
         axes.plot(epochs, [getattr(s, name) for s in history], label=f"training {name}")
         if history and history[0].val_loss is not None:
             validation = [getattr(s, f"val_{name}") for s in history]
             axes.plot(epochs, validation, label=f"validation {name}")
-        axes.set_xlabel("epoch")
+        axes.set_xlabel(unit)
         axes.set_title(name)
         axes.legend()
+
+
+def _draw_confusion(figure: Any, axes: Any, matrix: IntArray, classes: Sequence[str]) -> None:
+    image = axes.imshow(matrix, cmap="Blues")
+    figure.colorbar(image, ax=axes)
+    ticks = np.arange(len(classes))
+    axes.set_xticks(ticks, classes, rotation=45, ha="right")
+    axes.set_yticks(ticks, classes)
+    axes.set_xlabel("predicted")
+    axes.set_ylabel("true")
+    axes.set_title("confusion matrix")
+    middle = matrix.max() / 2
+    for (row, column), count in np.ndenumerate(matrix):
+        colour = "white" if count > middle else "black"
+        axes.text(column, row, str(count), ha="center", va="center", color=colour)
+
+
+def _save(figure: Any, path: str) -> None:
     figure.tight_layout()
     figure.savefig(path, format="png", dpi=100)
-    plt.close(figure)
+    _pyplot().close(figure)

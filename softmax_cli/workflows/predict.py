@@ -2,33 +2,43 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 import numpy as np
 
 from softmax_cli.errors import ArgumentError, DataError
 from softmax_cli.io.modelfile import load_model
-from softmax_cli.io.rows import RowRule
+from softmax_cli.io.rows import RowRule, SkipReport
 from softmax_cli.io.sources import open_rows
 from softmax_cli.views import TableView
 from softmax_cli.workflows.stream import stream_rows
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import BoolArray, FloatArray
-    from softmax_cli.io.rows import SkipReport
+    from softmax_cli.io.modelfile import SavedModel
     from softmax_cli.io.sources import InputSpec
     from softmax_cli.workflows.stream import OutputSpec
 
 
+class Predicted(NamedTuple):
+    """What a prediction run reports besides its output: skipped rows, and notes for
+    stderr (unseen categories, and the accuracy when the rows carry their target)."""
+
+    skipped: SkipReport
+    notes: list[str]
+
+
 def predict_rows(
     model_path: str, spec: InputSpec, output: OutputSpec, stdout: BinaryIO
-) -> SkipReport:
+) -> Predicted:
     """Write each row's class probabilities and predicted class; ``spec.labels``, when
-    given, rename the model's classes. Return what was skipped."""
+    given, rename the model's classes."""
     saved = load_model(model_path)
     labels = list(spec.labels) if spec.labels else saved.labels
     if len(labels) != saved.model.n_classes:
         raise ArgumentError(f"{len(labels)} labels given for {saved.model.n_classes} classes")
+    if saved.preprocessor is not None:
+        return _predict_with_preprocessing(saved, labels, spec, output, stdout)
     rule = RowRule(_non_finite_rows, "", _first_non_finite)
     source = open_rows(spec._replace(labels=None), rule)
     if source.n_columns is not None and source.n_columns != saved.model.n_features:
@@ -45,7 +55,46 @@ def predict_rows(
         view=TableView(mark_best=True, show_inputs=False),
         labels=labels,
     )
-    return source.skipped
+    return Predicted(source.skipped, [])
+
+
+def _predict_with_preprocessing(
+    saved: SavedModel, labels: list[str], spec: InputSpec, output: OutputSpec, stdout: BinaryIO
+) -> Predicted:
+    """A ``train`` model: columns by name, its preprocessing, and its target scored."""
+    from softmax_cli.workflows.predict_table import ArgumentRow, TableRows
+
+    if spec.from_arguments:
+        source: TableRows | ArgumentRow = ArgumentRow(spec, saved)
+    elif spec.stream.isatty():
+        raise ArgumentError("no input: pipe CSV rows with a header, or give the values")
+    else:
+        source = TableRows(spec, saved)
+    stream_rows(
+        source,
+        lambda probs: probs,  # the rows are probabilities already
+        output,
+        stdout,
+        argmax="predicted",
+        unit_interval=True,
+        view=TableView(mark_best=True, show_inputs=False),
+        labels=labels,
+    )
+    preprocessor = saved.preprocessor
+    assert preprocessor is not None
+    notes = [
+        f"{count} {'cell' if count == 1 else 'cells'} of column {column.name!r} had a "
+        "category the model never saw: its one-hot columns are all 0"
+        for column, count in zip(preprocessor.categorical, source.unmatched, strict=True)
+        if count
+    ]
+    if source.score is not None and output.is_table and source.score.rows + source.score.unknown:
+        from softmax_cli.render.console import make_console, print_summary
+
+        print_summary(make_console(output.color), source.score.summary())
+    elif source.score is not None:
+        notes.append(source.score.summary())
+    return Predicted(source.skipped, notes)
 
 
 def _non_finite_rows(values: FloatArray) -> BoolArray:

@@ -17,7 +17,16 @@ COMPLETIONS = PROJECT / "completions"
 
 CASES = [
     (["softmax"], "si", ["sigmoid"]),
-    (["softmax"], "", ["completion", "predict", "sigmoid", "softmax", "train-blobs", "xent"]),
+    (
+        ["softmax"],
+        "",
+        ["completion", "predict", "sigmoid", "softmax", "train", "train-blobs", "xent"],
+    ),
+    (["softmax"], "tr", ["train", "train-blobs"]),
+    (["softmax", "train"], "--mi", ["--missing"]),
+    (["softmax", "train", "--missing"], "", ["mean", "drop", "error"]),
+    (["softmax", "train", "--solver"], "", ["auto", "lbfgs", "adam"]),
+    (["softmax", "train", "--class-weight"], "", ["none", "balanced"]),
     (["softmax", "xent"], "--ba", ["--base"]),
     (["softmax", "xent", "--base"], "", ["e", "2"]),
     (["softmax", "xent", "--reduction"], "", ["none", "mean", "sum"]),
@@ -33,6 +42,9 @@ FILE_OPTIONS = [
     ["softmax", "predict", "--model"],
     ["softmax", "train-blobs", "--save"],
     ["softmax", "train-blobs", "--plot"],
+    ["softmax", "train"],
+    ["softmax", "train", "data.csv", "--test"],
+    ["softmax", "train", "data.csv", "--save"],
 ]
 
 

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
 
-from softmax_cli.cli.options import chosen_seed, color_option, stdout_bytes
+from softmax_cli.cli.options import (
+    check_plotting,
+    chosen_seed,
+    layer_sizes,
+    report_as_table,
+    show_progress,
+    stdout_bytes,
+    trainer_options,
+)
 from softmax_cli.core.experiment import BlobsConfig, center_problems
 
 DEFAULTS = BlobsConfig()
@@ -29,17 +36,6 @@ def _parse_centers(
     for problem in center_problems(centers):
         raise click.BadParameter(problem)
     return tuple(centers)
-
-
-def _parse_hidden(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int, ...]:
-    """``"12,8"`` → ``(12, 8)``: the sizes of the hidden layers, at least one."""
-    try:
-        sizes = tuple(int(v) for v in value.split(",")) if value.strip() else ()
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a list of layer sizes like 12,8") from None
-    if not sizes or min(sizes) < 1:
-        raise click.BadParameter("give one or more positive layer sizes, like 12,8")
-    return sizes
 
 
 @click.command("train-blobs")
@@ -76,7 +72,7 @@ def _parse_hidden(ctx: click.Context, param: click.Parameter, value: str) -> tup
     "--hidden",
     default=",".join(map(str, DEFAULTS.hidden)),
     show_default=True,
-    callback=_parse_hidden,
+    callback=layer_sizes(at_least_one=True),
     metavar="N,N,...",
     help="Hidden ReLU layer sizes (any depth).",
 )
@@ -108,39 +104,7 @@ def _parse_hidden(ctx: click.Context, param: click.Parameter, value: str) -> tup
     show_default=True,
     help="Fraction held out for validation from the end of the training part.",
 )
-@click.option(
-    "--seed",
-    type=click.IntRange(0, 2**32 - 1),
-    help="Fixes data, initial weights and shuffling. [default: random, printed]",
-)
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(["auto", "table", "json"]),
-    default="auto",
-    show_default=True,
-    help="auto is the report on a terminal, JSON otherwise.",
-)
-@click.option(
-    "--save",
-    type=click.Path(dir_okay=False, writable=True),
-    metavar="MODEL.npz",
-    help="Write the trained model here (for 'softmax predict').",
-)
-@click.option(
-    "--plot",
-    type=click.Path(dir_okay=False, writable=True),
-    metavar="FILE.png",
-    help="Draw data, decision regions and learning curves (needs matplotlib).",
-)
-@click.option(
-    "--progress",
-    is_flag=True,
-    help="Show per-epoch progress on stderr even when it is not a terminal.",
-)
-@click.option("-q", "--quiet", is_flag=True, help="No progress and no notes on stderr.")
-@color_option
+@trainer_options
 def train_blobs_command(
     seed: int | None,
     fmt: str,
@@ -171,16 +135,13 @@ def train_blobs_command(
     config = BlobsConfig(**knobs)
     for problem in config.problems():
         raise click.UsageError(problem)
-    if plot is not None:
-        from softmax_cli.render.plots import require_matplotlib
-
-        require_matplotlib()  # before training, not after
+    check_plotting(plot)
     train_blobs(
         config,
         chosen_seed(seed, quiet),
         stdout_bytes(),
-        as_table=fmt == "table" or (fmt == "auto" and sys.stdout.isatty()),
-        show_progress=not quiet and (progress or sys.stderr.isatty()),
+        as_table=report_as_table(fmt),
+        show_progress=show_progress(progress, quiet),
         color=color,
         save=save,
         plot=plot,

@@ -1,0 +1,130 @@
+"""Rich report of a ``train`` run: the data, the results, learning curves, the confusion
+matrix with per-class scores, the softmax outputs of the first evaluated rows, and the
+cross-validation folds."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from softmax_cli.render.console import probability_bar
+from softmax_cli.render.training import confusion_table, render_curves, short_names
+
+if TYPE_CHECKING:
+    from softmax_cli.core.outcome import TrainOutcome
+
+MAX_PREVIEW_CLASSES = 6  # class columns in the softmax-output table before it is cut
+
+
+def render_train_report(console: Console, outcome: TrainOutcome, source: str) -> None:
+    """The whole report on ``console``; ``source`` names the training data."""
+    console.print(Text(_data_lines(outcome, source), style="dim"))
+    console.print(Text(_results_line(outcome), style="bold"))
+    if outcome.folds is not None:
+        console.print(_folds_table(outcome))
+    fitted = outcome.fitted
+    if fitted.history:
+        unit = "iteration" if fitted.settings.solver == "lbfgs" else "epoch"
+        render_curves(console, fitted.history, unit)
+    where = "every row, out of fold" if outcome.folds else "test set"
+    title = f"{where}: true class (rows) vs predicted"
+    console.print(confusion_table(outcome.evaluation.matrix, outcome.schema.classes, title, True))
+    console.print(_preview_table(outcome))
+
+
+def _data_lines(outcome: TrainOutcome, source: str) -> str:
+    schema, summary, fitted = outcome.schema, outcome.summary, outcome.fitted
+    classes = ", ".join(
+        f"{label} {count}"
+        for label, count in zip(schema.classes, outcome.class_counts, strict=True)
+    )
+    lines = [
+        f"{source}: {summary.rows_read} rows, target {schema.target!r}: {classes}",
+        f"features: {len(schema.numeric)} numeric, {len(schema.categorical)} categorical "
+        f"→ {fitted.preprocessor.n_features} after one-hot encoding",
+    ]
+    dropped = []
+    if summary.dropped_without_target:
+        dropped.append(f"{summary.dropped_without_target} without a target")
+    if summary.dropped_with_missing:
+        dropped.append(f"{summary.dropped_with_missing} with a missing cell")
+    if dropped:
+        lines.append(f"dropped rows: {', '.join(dropped)}")
+    if summary.missing_kept:
+        cells = ", ".join(f"{name} {count}" for name, count in summary.missing_kept.items())
+        lines.append(f"missing cells filled (numeric: mean, categorical: own category): {cells}")
+    settings = outcome.settings
+    layers = "-".join(map(str, fitted.model.layer_sizes))
+    model = "softmax regression" if len(fitted.model.layer_sizes) == 2 else "MLP"
+    lines.append(
+        f"{model} {layers}, {settings['solver']}, l2 {settings['l2']:.3g}, "
+        f"{fitted.train_rows} training rows"
+        + (f", {fitted.validation_rows} validation rows" if fitted.validation_rows else "")
+        + (f", stopped early: best epoch {fitted.best_epoch}" if fitted.best_epoch else "")
+    )
+    return "\n".join(lines)
+
+
+def _results_line(outcome: TrainOutcome) -> str:
+    evaluation = outcome.evaluation
+    scores = (
+        f"accuracy {evaluation.accuracy:.2%} - log loss {evaluation.loss:.4f} - "
+        f"macro-F1 {evaluation.macro_f1:.4f}"
+    )
+    if outcome.folds is None:
+        return f"Results - {scores} ({outcome.test_rows} test rows)"
+    accuracies = np.array([fold.accuracy for fold in outcome.folds])
+    return (
+        f"{len(outcome.folds)}-fold cross-validation - accuracy {accuracies.mean():.2%} "
+        f"± {accuracies.std():.2%} per fold\nEvery row predicted by the fold that held it "
+        f"out - {scores}"
+    )
+
+
+def _folds_table(outcome: TrainOutcome) -> Table:
+    assert outcome.folds is not None
+    table = Table(box=box.SIMPLE_HEAD, title="cross-validation folds")
+    for column in ("fold", "rows", "accuracy", "log loss"):
+        table.add_column(column, justify="right")
+    for fold in outcome.folds:
+        loss = f"{fold.loss:.4f}" if math.isfinite(fold.loss) else "inf"
+        table.add_row(str(fold.fold), str(fold.rows), f"{fold.accuracy:.2%}", loss)
+    return table
+
+
+def _preview_table(outcome: TrainOutcome) -> Table:
+    preview, classes = outcome.preview, outcome.schema.classes
+    headings, legend = short_names(classes)
+    shown = headings[
+        : len(classes) if len(classes) <= MAX_PREVIEW_CLASSES else MAX_PREVIEW_CLASSES - 1
+    ]
+    title = f"softmax output for the first {len(preview.targets)} evaluated rows"
+    table = Table(box=box.SIMPLE_HEAD, title=title, caption=legend)
+    table.add_column("line", justify="right", style="dim")
+    for name in shown:
+        table.add_column(Text(f"p({name})"), justify="right", no_wrap=True)
+    if len(shown) < len(classes):
+        table.add_column("…")
+    table.add_column("")
+    table.add_column("predicted", overflow="fold")
+    table.add_column("true", overflow="fold")
+    for line, row, true in zip(
+        preview.line_numbers.tolist(), preview.probs, preview.targets.tolist(), strict=True
+    ):
+        best = int(np.argmax(row))
+        more = [Text("…")] if len(shown) < len(classes) else []
+        table.add_row(
+            str(line),
+            *(f"{p:.4f}" for p in row[: len(shown)]),
+            *more,
+            probability_bar(float(row[best]), width=6),
+            Text(classes[best], style="green" if best == true else "red"),
+            Text(classes[true]),
+        )
+    return table
