@@ -308,3 +308,35 @@ def test_plot_writes_a_png(iris_csv: Path, tmp_path: Path) -> None:
         plot = tmp_path / f"{data.stem}.png"
         assert invoke_cli(["train", str(data), "--plot", str(plot), "-q", "-f", "json"])[0] == 0
         assert plot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_a_class_of_one_row_is_trained_on_never_tested(tmp_path: Path) -> None:
+    path = tmp_path / "rare.csv"
+    rows = "".join(f"{i},{'ab'[i % 2]}\n" for i in range(20)) + "99,c\n"
+    path.write_text("x,target\n" + rows)
+    code, out, err = invoke_cli(["train", str(path), "--seed", "0", "-f", "json"])
+    assert code == 0, err
+    assert "note: class 'c' has a single row: it is trained on, never tested" in err
+    body = json.loads(out)
+    assert body["data"]["classes"]["c"] == 1
+    assert body["test"]["classes"][2]["support"] == 0
+
+
+def test_missing_error_names_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "gap.csv"
+    path.write_text("a,b,target\n1,2,x\n3,?,y\n5,6,x\n7,8,y\n")
+    code, out, err = invoke_cli(["train", str(path), "--missing", "error", "-q"])
+    assert (code, out) == (65, "")
+    assert err.startswith("error: line 3, column 2: a missing cell in column 'b'")
+
+
+def test_progress_off_a_terminal_only_when_asked(iris_csv: Path) -> None:
+    _, _, err = invoke_cli(["train", str(iris_csv), "--seed", "1", "-f", "json"])
+    assert "iteration" not in err
+    _, _, err = invoke_cli(["train", str(iris_csv), "--seed", "1", "-f", "json", "--progress"])
+    lines = err.splitlines()
+    assert lines[1].startswith("training: iteration 1/200  loss ")
+    _, _, err = invoke_cli(
+        ["train", str(iris_csv), "-f", "json", "--progress", "-q", "--seed", "1"]
+    )
+    assert err == ""
