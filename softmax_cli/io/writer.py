@@ -168,7 +168,9 @@ def _fixed_point_cells(values: FloatArray, precision: int) -> npt.NDArray[np.uin
     rest = whole
     for power in range(n_whole):  # the units digit always, higher ones without leading zeros
         rest, digit = np.divmod(rest, 10)
-        cells[n_whole - power] = np.where(whole >= 10**power, digit + 48, 0) if power else digit + 48
+        cells[n_whole - power] = (
+            np.where(whole >= 10**power, digit + 48, 0) if power else digit + 48
+        )
     negative = np.flatnonzero(np.signbit(values))  # -0.001 is "-0.00", as printf has it
     if len(negative):
         digits = np.sum(whole[negative, None] >= 10 ** np.arange(1, n_whole), axis=1) + 1
