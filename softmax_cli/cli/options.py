@@ -138,6 +138,16 @@ def output_options(command: F) -> F:
     return _apply(command, decorators)
 
 
+temperature_option = click.option(
+    "-t",
+    "--temperature",
+    type=float,
+    default=1.0,
+    show_default=True,
+    callback=positive_finite,
+    help="Divide logits by T > 0 first: T < 1 sharpens, T > 1 flattens.",
+)
+
 probs_option = click.option(
     "--probs", is_flag=True, help="Inputs are probabilities (rows sum to 1), not logits."
 )
