@@ -31,6 +31,10 @@ COMMANDS: dict[str, CommandEntry] = {
         f"{_MODULES}.xent:xent_command",
         "Cross-entropy: -log p(target), with p = softmax(logits).",
     ),
+    "stats": CommandEntry(
+        f"{_MODULES}.stats:stats_command",
+        "How sure each distribution is: entropy, perplexity, margin, top-k.",
+    ),
     "train-blobs": CommandEntry(
         f"{_MODULES}.train_blobs:train_blobs_command",
         "Train a small softmax classifier on Gaussian blobs, in NumPy.",

@@ -17,7 +17,13 @@ COMPLETIONS = PROJECT / "completions"
 
 CASES = [
     (["softmax"], "si", ["sigmoid"]),
-    (["softmax"], "", ["completion", "predict", "sigmoid", "softmax", "train-blobs", "xent"]),
+    (
+        ["softmax"],
+        "",
+        ["completion", "predict", "sigmoid", "softmax", "stats", "train-blobs", "xent"],
+    ),
+    (["softmax"], "st", ["stats"]),
+    (["softmax", "stats", "--base"], "", ["e", "2"]),
     (["softmax", "xent"], "--ba", ["--base"]),
     (["softmax", "xent", "--base"], "", ["e", "2"]),
     (["softmax", "xent", "--reduction"], "", ["none", "mean", "sum"]),
