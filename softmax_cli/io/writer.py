@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 
 MACHINE_FORMATS = ("csv", "tsv", "json")
 _FIXED_MAX_PRECISION = 12  # v * 10**p stays exact enough in float64 to round correctly
-_FIXED_MAX_UNITS = 2.0**53  # every integer count of 10**-p units below this is exact
+# Below 2**40 units (10**12, as for format_unit_interval) v * 10**p is off by at most
+# 2**-14 of a unit, so only a value that close to a half-way point can round the other way.
+_FIXED_MAX_UNITS = 2.0**40
 
 
 def class_column(indices: IntArray, labels: Sequence[str] | None) -> list[object]:
@@ -150,7 +152,8 @@ def _number_cells(values: FloatArray, precision: int) -> npt.NDArray[np.uint8]:
 def _fixed_point_cells(values: FloatArray, precision: int) -> npt.NDArray[np.uint8] | None:
     """The fast path of ``_number_cells``: digits by array arithmetic, as
     ``format_unit_interval`` does, for any sign and magnitude; ``None`` when a value is
-    not finite or too large for its count of ``10**-precision`` units to be exact."""
+    not finite or has too many digits to scale to an integer count of ``10**-precision``
+    units closely enough."""
     if precision > _FIXED_MAX_PRECISION:
         return None
     magnitude = np.abs(values) * 10.0**precision
@@ -159,23 +162,36 @@ def _fixed_point_cells(values: FloatArray, precision: int) -> npt.NDArray[np.uin
     whole, fraction = np.divmod(np.rint(magnitude).astype(np.int64), 10**precision)
     n_whole = len(str(int(whole.max(initial=0))))
     # Rows: the sign, n_whole digits, then "." and the fraction's digits.
-    cells = np.zeros((1 + n_whole + (precision + 1 if precision else 0), len(values)), np.uint8)
-    for position in range(len(cells) - 1, n_whole + 1, -1):
-        fraction, digit = np.divmod(fraction, 10)
-        np.add(digit, 48, out=cells[position], casting="unsafe")
+    cells = np.empty((1 + n_whole + (precision + 1 if precision else 0), len(values)), np.uint8)
+    cells[0] = 0
+    cells[1 : n_whole + 1] = _digits(whole, n_whole)
     if precision:
         cells[n_whole + 1] = ord(".")
-    rest = whole
-    for power in range(n_whole):  # the units digit always, higher ones without leading zeros
-        rest, digit = np.divmod(rest, 10)
-        cells[n_whole - power] = (
-            np.where(whole >= 10**power, digit + 48, 0) if power else digit + 48
-        )
+        cells[n_whole + 2 :] = _digits(fraction, precision)
+    n_digits = np.ones(len(values), np.int64)
+    if n_whole > 1:  # no leading zeros
+        n_digits += np.sum(whole >= 10 ** np.arange(1, n_whole)[:, None], axis=0)
+        cells[1 : n_whole + 1][np.arange(n_whole)[:, None] < n_whole - n_digits] = 0
     negative = np.flatnonzero(np.signbit(values))  # -0.001 is "-0.00", as printf has it
-    if len(negative):
-        digits = np.sum(whole[negative, None] >= 10 ** np.arange(1, n_whole), axis=1) + 1
-        cells[n_whole - digits, negative] = ord("-")
+    cells[n_whole - n_digits[negative], negative] = ord("-")
     return cells
+
+
+# The four ASCII digits of every number below 10**4, one column each: digits are looked
+# up four at a time instead of divided out one at a time.
+_GROUP_DIGITS = (np.arange(10**4) // 10 ** np.arange(3, -1, -1)[:, None] % 10 + 48).astype(np.uint8)
+
+
+def _digits(numbers: IntArray, n_digits: int) -> npt.NDArray[np.uint8]:
+    """The last ``n_digits`` decimal digits of non-negative integers, zero-padded, as
+    ASCII: shape ``(n_digits, len(numbers))``, the most significant digit first."""
+    width = -(-n_digits // 4) * 4
+    digits = np.empty((width, len(numbers)), np.uint8)
+    rest = numbers
+    for end in range(width, 0, -4):
+        rest, group = np.divmod(rest, 10**4)
+        np.take(_GROUP_DIGITS, group, axis=1, out=digits[end - 4 : end])
+    return digits[width - n_digits :]
 
 
 def _class_cells(column: ClassColumn, delimiter: str) -> npt.NDArray[np.uint8]:

@@ -86,11 +86,11 @@ def test_column_formatter_matches_printf_but_at_a_near_tie(
         expected = f"{value:.{precision}f}"
         if text == expected:
             continue
-        # v * 10**p is rounded once in float64: only a value within rounding of a
-        # half-way point can land on the other neighbour, one unit away.
+        # v * 10**p is rounded once in float64, by at most 2**-14 of a unit: only a value
+        # that close to a half-way point can land on the other neighbour, one unit away.
         assert abs(Decimal(text) - Decimal(expected)) == unit, (text, expected)
-        distance = abs(Decimal(value) / unit % 1 - Decimal("0.5"))
-        assert distance < Decimal("1e-6"), (text, expected)
+        distance = abs(abs(Decimal(value)) / unit % 1 - Decimal("0.5"))
+        assert distance <= Decimal(2) ** -14, (text, expected)
 
 
 @pytest.mark.parametrize(
