@@ -124,3 +124,24 @@ class StatsView(NamedTuple):
     show_lines: bool
     total: int
     means: dict[str, float]
+
+
+class Draws(NamedTuple):
+    """Classes drawn and their probabilities after filtering, both of shape ``(n_rows,
+    n_draws)``, and the input ``line_numbers`` of the rows."""
+
+    classes: IntArray
+    probs: FloatArray
+    line_numbers: IntArray
+
+    def head(self, n_rows: int) -> Draws:
+        return Draws._make(column[:n_rows] for column in self)
+
+
+class SampleView(NamedTuple):
+    """How draws read: the class ``names``, decimal places, and whether each draw's
+    probability is shown."""
+
+    names: list[str]
+    precision: int
+    with_prob: bool

@@ -73,6 +73,22 @@ def test_csv_path_never_imports_rich_or_heavy_libraries() -> None:
     [
         ["stats", "-f", "csv", "-k", "2", "0.7", "1.5", "4.8"],
         ["stats", "-f", "csv", "--probs", "--base", "2"],
+        [
+            "sample",
+            "-f",
+            "csv",
+            "--seed",
+            "1",
+            "-n",
+            "3",
+            "--top-k",
+            "2",
+            "--top-p",
+            "0.9",
+            "1",
+            "2",
+        ],
+        ["sample", "-f", "csv", "--probs", "--with-prob", "--min-p", "0.5"],
     ],
 )
 def test_new_commands_csv_paths_never_import_rich_or_heavy_libraries(args: list[str]) -> None:

@@ -23,6 +23,10 @@ COMMANDS: dict[str, CommandEntry] = {
         f"{_MODULES}.softmax:softmax_command",
         "Turn logits into probabilities: exp(x_i) / sum_j exp(x_j).",
     ),
+    "sample": CommandEntry(
+        f"{_MODULES}.sample:sample_command",
+        "Draw classes from softmax(z / T) with top-k, top-p and min-p.",
+    ),
     "sigmoid": CommandEntry(
         f"{_MODULES}.sigmoid:sigmoid_command",
         "Apply the logistic function 1 / (1 + exp(-x)) to every value.",

@@ -20,10 +20,11 @@ CASES = [
     (
         ["softmax"],
         "",
-        ["completion", "predict", "sigmoid", "softmax", "stats", "train-blobs", "xent"],
+        ["completion", "predict", "sample", "sigmoid", "softmax", "stats", "train-blobs", "xent"],
     ),
     (["softmax"], "st", ["stats"]),
     (["softmax", "stats", "--base"], "", ["e", "2"]),
+    (["softmax", "sample"], "--to", ["--top-k", "--top-p"]),
     (["softmax", "xent"], "--ba", ["--base"]),
     (["softmax", "xent", "--base"], "", ["e", "2"]),
     (["softmax", "xent", "--reduction"], "", ["none", "mean", "sum"]),
