@@ -7,7 +7,7 @@ No Rich, no I/O; NumPy only for the arrays they hold.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Generic, NamedTuple, Protocol, Self, TypeVar
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import FloatArray, IntArray
@@ -92,6 +92,37 @@ class LossView(NamedTuple):
     note: str = ""
 
 
+class Block(Protocol):
+    """Consecutive rows of results that can say how many they are and keep their first."""
+
+    @property
+    def n_rows(self) -> int: ...
+
+    def head(self, n_rows: int) -> Self: ...
+
+
+B = TypeVar("B", bound=Block)
+
+
+class Head(Generic[B]):
+    """The first ``limit`` rows of a stream of blocks, for a table, and a count of all."""
+
+    def __init__(self, limit: int = 20) -> None:
+        self.limit = limit
+        self.blocks: list[B] = []
+        self.kept = 0
+        self.total = 0
+
+    def add(self, block: B) -> None:
+        if self.kept < self.limit:
+            self.blocks.append(block.head(self.limit - self.kept))
+            self.kept += self.blocks[-1].n_rows
+        self.total += block.n_rows
+
+
+STATS_MEASURES = ("entropy", "perplexity", "max_prob", "margin")
+
+
 class StatsRows(NamedTuple):
     """One chunk's uncertainty, every array with ``n_rows`` rows: ``entropy`` (in the
     configured unit), ``perplexity``, ``max_prob``, ``margin`` and ``argmax`` per row, the
@@ -106,6 +137,10 @@ class StatsRows(NamedTuple):
     top_classes: IntArray
     top_probs: FloatArray
     line_numbers: IntArray
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.line_numbers)
 
     def head(self, n_rows: int) -> StatsRows:
         return StatsRows._make(column[:n_rows] for column in self)
@@ -133,6 +168,10 @@ class Draws(NamedTuple):
     classes: IntArray
     probs: FloatArray
     line_numbers: IntArray
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.line_numbers)
 
     def head(self, n_rows: int) -> Draws:
         return Draws._make(column[:n_rows] for column in self)

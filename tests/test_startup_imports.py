@@ -73,21 +73,7 @@ def test_csv_path_never_imports_rich_or_heavy_libraries() -> None:
     [
         ["stats", "-f", "csv", "-k", "2", "0.7", "1.5", "4.8"],
         ["stats", "-f", "csv", "--probs", "--base", "2"],
-        [
-            "sample",
-            "-f",
-            "csv",
-            "--seed",
-            "1",
-            "-n",
-            "3",
-            "--top-k",
-            "2",
-            "--top-p",
-            "0.9",
-            "1",
-            "2",
-        ],
+        ["sample", "-f", "csv", "--seed", "1", "-n", "3", "--top-p", "0.9", "1", "2"],
         ["sample", "-f", "csv", "--probs", "--with-prob", "--min-p", "0.5"],
     ],
 )

@@ -117,9 +117,9 @@ def format_columns(columns: Sequence[Column], precision: int, delimiter: str) ->
     """Delimited text, one line per row, from columns of equal length: numbers as
     ``%.{precision}f``, classes as their labels (quoted as CSV needs) or indices.
 
-    Each column becomes a matrix of bytes, one row per line, padded with NUL bytes;
-    the matrices are joined with delimiters and the padding is dropped at the end, so no
-    value is formatted on its own in Python."""
+    Each column becomes a matrix of bytes, one row per character and one column per
+    line, padded with NUL bytes; the matrices are joined with delimiters and the padding
+    is dropped at the end, so no value is formatted on its own in Python."""
     cells = [
         _class_cells(column, delimiter)
         if isinstance(column, ClassColumn)

@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 
 
 def render_draws(console: Console, draws: Draws, view: SampleView) -> None:
-    """One drawn class per line (the first draw of each row), with its probability after
-    filtering beside it, aligned, when ``view.with_prob``."""
+    """Draws of one vector, one row of ``draws`` each: a drawn class per line, with its
+    probability after filtering beside it, aligned, when ``view.with_prob``."""
     width = max(map(len, view.names))
     lines = []
     for index, prob in zip(draws.classes[:, 0].tolist(), draws.probs[:, 0].tolist(), strict=True):

@@ -11,11 +11,11 @@ from rich.table import Table
 from rich.text import Text
 
 from softmax_cli.render.console import fixed, probability_bar
+from softmax_cli.views import STATS_MEASURES
 
 if TYPE_CHECKING:
     from softmax_cli.views import StatsRows, StatsView
 
-MEASURES = ("entropy", "perplexity", "max_prob", "margin")
 MAX_BAR_WIDTH = 8
 MIN_BAR_WIDTH = 3  # narrower bars say too little: then the table goes without them
 
@@ -24,7 +24,7 @@ class _Row(NamedTuple):
     """One row's text, and the two shares its bars show."""
 
     line: str
-    measures: list[str]  # as in MEASURES
+    measures: list[str]  # as in STATS_MEASURES
     classes: str  # the most probable class, or the top classes one per line
     entropy_share: float  # of its maximum
     max_prob: float
@@ -35,7 +35,7 @@ def render_stats(console: Console, chunks: Sequence[StatsRows], view: StatsView)
     classes), perplexity, max_prob with a bar, margin, and the most probable class (or
     the top classes with their probabilities, one per line, when asked for); the means
     over every row as the footer. The bars are as wide as the console has room for."""
-    rows = [_row(chunk, index, view) for chunk in chunks for index in range(len(chunk.entropy))]
+    rows = [_row(chunk, index, view) for chunk in chunks for index in range(chunk.n_rows)]
     top = chunks[0].top_classes.shape[1]
     unbounded = console.options.update_width(1 << 16)  # measure, do not clamp, its width
     for bar_width in range(MAX_BAR_WIDTH, MIN_BAR_WIDTH - 1, -1):
@@ -57,7 +57,7 @@ def _table(rows: list[_Row], top: int, view: StatsView, bar_width: int) -> Table
     )
     if view.show_lines:
         table.add_column("line", "mean", justify="right", style="dim", no_wrap=True)
-    for name in MEASURES:
+    for name in STATS_MEASURES:
         mean = fixed(view.means[name], view.precision) if view.total > 1 else ""
         table.add_column(name, mean, justify="right", no_wrap=True)
         if bar_width and name in ("entropy", "max_prob"):
@@ -79,7 +79,9 @@ def _table(rows: list[_Row], top: int, view: StatsView, bar_width: int) -> Table
 
 
 def _row(chunk: StatsRows, index: int, view: StatsView) -> _Row:
-    measures = [fixed(float(getattr(chunk, name)[index]), view.precision) for name in MEASURES]
+    measures = [
+        fixed(float(getattr(chunk, name)[index]), view.precision) for name in STATS_MEASURES
+    ]
     if chunk.top_classes.shape[1]:
         ranked = zip(
             chunk.top_classes[index].tolist(), chunk.top_probs[index].tolist(), strict=True

@@ -16,7 +16,7 @@ import numpy as np
 from softmax_cli.core.sampling import Filters, draw, filtered_probs
 from softmax_cli.io.sources import open_rows
 from softmax_cli.io.writer import ClassColumn, OutputSink
-from softmax_cli.views import Draws, SampleView, class_names
+from softmax_cli.views import Draws, Head, SampleView, class_names
 from softmax_cli.workflows.class_scores import ScoreInput
 
 if TYPE_CHECKING:
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from softmax_cli.workflows.stream import OutputSpec
 
 DRAWS_PER_BLOCK = 1 << 16  # draws made and written at a time: memory stays bounded
-PREVIEW_ROWS = 20
 
 
 class SampleConfig(NamedTuple):
@@ -74,7 +73,7 @@ def sample_rows(
     return source.skipped
 
 
-def sample_chunk(
+def _draw_rows(
     values: FloatArray, config: SampleConfig, rng: np.random.Generator
 ) -> tuple[IntArray, FloatArray]:
     """Draw for each row of ``values``: the classes drawn and their probabilities after
@@ -92,7 +91,7 @@ def _draws_per_row(
     for chunk in source:
         for start in range(0, len(chunk.values), rows_per_block):
             rows = slice(start, start + rows_per_block)
-            classes, probs = sample_chunk(chunk.values[rows], config, rng)
+            classes, probs = _draw_rows(chunk.values[rows], config, rng)
             yield Draws(classes, probs, chunk.line_numbers[rows])
 
 
@@ -103,7 +102,7 @@ def _draws_of_one_row(
     row = next(iter(source)).values
     for start in range(0, config.n_draws, DRAWS_PER_BLOCK):
         block = config._replace(n_draws=min(DRAWS_PER_BLOCK, config.n_draws - start))
-        classes, probs = sample_chunk(row, block, rng)
+        classes, probs = _draw_rows(row, block, rng)
         yield Draws(classes.T, probs.T, np.ones(block.n_draws, np.int64))
 
 
@@ -160,12 +159,8 @@ def _render(
         for block in draws:
             render.render_draws(console, block, view)
         return
-    preview: list[Draws] = []
-    kept = total = 0
+    head: Head[Draws] = Head()
     for block in draws:
-        if kept < PREVIEW_ROWS:
-            preview.append(block.head(PREVIEW_ROWS - kept))
-            kept += len(preview[-1].classes)
-        total += len(block.classes)
-    if total:
-        render.render_preview(console, preview, total, view)
+        head.add(block)
+    if head.total:
+        render.render_preview(console, head.blocks, head.total, view)

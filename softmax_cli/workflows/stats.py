@@ -18,7 +18,7 @@ from softmax_cli.core import uncertainty
 from softmax_cli.errors import ArgumentError, DataError
 from softmax_cli.io.sources import open_rows
 from softmax_cli.io.writer import ClassColumn, OutputSink
-from softmax_cli.views import StatsRows, StatsView, class_names
+from softmax_cli.views import STATS_MEASURES, Head, StatsRows, StatsView, class_names
 from softmax_cli.workflows.class_scores import ScoreInput
 
 if TYPE_CHECKING:
@@ -28,9 +28,6 @@ if TYPE_CHECKING:
     from softmax_cli.io.sources import InputSpec, RowSource
     from softmax_cli.io.writer import Column
     from softmax_cli.workflows.stream import OutputSpec
-
-MEASURES = ("entropy", "perplexity", "max_prob", "margin")
-PREVIEW_ROWS = 20
 
 
 class StatsConfig(NamedTuple):
@@ -90,12 +87,12 @@ def measure(chunk: Chunk, config: StatsConfig) -> StatsRows:
 def column_names(top: int) -> list[str]:
     """The output columns: the measures, ``argmax``, then ``top_1, p_top_1, ...``."""
     ranks = [f"{name}_{rank}" for rank in range(1, top + 1) for name in ("top", "p_top")]
-    return [*MEASURES, "argmax", *ranks]
+    return [*STATS_MEASURES, "argmax", *ranks]
 
 
 def stats_columns(rows: StatsRows, labels: Sequence[str] | None) -> dict[str, Column]:
     """One chunk's output columns, named by ``column_names``."""
-    columns: list[Column] = [getattr(rows, name) for name in MEASURES]
+    columns: list[Column] = [getattr(rows, name) for name in STATS_MEASURES]
     columns.append(ClassColumn(rows.argmax, labels))
     for rank in range(rows.top_classes.shape[1]):
         columns += [ClassColumn(rows.top_classes[:, rank], labels), rows.top_probs[:, rank]]
@@ -128,17 +125,13 @@ def _render(
     from softmax_cli.render.stats import render_stats
 
     assert source.n_columns is not None
-    preview: list[StatsRows] = []
-    kept = total = 0
-    sums = dict.fromkeys(MEASURES, 0.0)
+    head: Head[StatsRows] = Head()
+    sums = dict.fromkeys(STATS_MEASURES, 0.0)
     for rows in measured:
-        if kept < PREVIEW_ROWS:
-            preview.append(rows.head(PREVIEW_ROWS - kept))
-            kept += len(preview[-1].entropy)
-        total += len(rows.entropy)
-        for name in MEASURES:
+        head.add(rows)
+        for name in STATS_MEASURES:
             sums[name] += float(np.sum(getattr(rows, name)))
-    if not total:
+    if not head.total:
         return
     max_entropy = math.log(source.n_columns) / (math.log(2) if config.base == "2" else 1.0)
     view = StatsView(
@@ -147,7 +140,7 @@ def _render(
         max_entropy=max_entropy,
         precision=output.precision,
         show_lines=show_lines,
-        total=total,
-        means={name: value / total for name, value in sums.items()},
+        total=head.total,
+        means={name: value / head.total for name, value in sums.items()},
     )
-    render_stats(make_console(output.color), preview, view)
+    render_stats(make_console(output.color), head.blocks, view)

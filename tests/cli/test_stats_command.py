@@ -31,20 +31,20 @@ def expected_row(probs: list[float], precision: int = 8, argmax: str | None = No
     return ",".join(f"{v:.{precision}f}" for v in cells) + f",{best}"
 
 
-ARTICLE_PROBS = scipy.special.softmax(ARTICLE_LOGITS).tolist()
+ARTICLE_SOFTMAX = scipy.special.softmax(ARTICLE_LOGITS).tolist()
 
 
 @pytest.mark.parametrize(
     ("args", "stdin", "expected"),
     [
-        (ARTICLE_ARGS, "", [HEADER, expected_row(ARTICLE_PROBS)]),
-        (["-l", "a,b,c", *ARTICLE_ARGS], "", [HEADER, expected_row(ARTICLE_PROBS, argmax="c")]),
+        (ARTICLE_ARGS, "", [HEADER, expected_row(ARTICLE_SOFTMAX)]),
+        (["-l", "a,b,c", *ARTICLE_ARGS], "", [HEADER, expected_row(ARTICLE_SOFTMAX, argmax="c")]),
         (
             [],
             "dog,cat,boat\n0.7,1.5,4.8\n0,0,0\n",
             [
                 HEADER,
-                expected_row(ARTICLE_PROBS, argmax="boat"),
+                expected_row(ARTICLE_SOFTMAX, argmax="boat"),
                 expected_row([1, 1, 1], argmax="dog"),
             ],
         ),
@@ -113,10 +113,10 @@ def test_json_lines_are_flat_with_full_precision() -> None:
         "top_2",
         "p_top_2",
     ]
-    assert record["entropy"] == pytest.approx(scipy.stats.entropy(ARTICLE_PROBS), rel=1e-14)
+    assert record["entropy"] == pytest.approx(scipy.stats.entropy(ARTICLE_SOFTMAX), rel=1e-14)
     assert record["perplexity"] == pytest.approx(math.exp(record["entropy"]), rel=1e-15)
     assert (record["argmax"], record["top_1"], record["top_2"]) == ("c", "c", "b")
-    assert record["p_top_2"] == pytest.approx(ARTICLE_PROBS[1], rel=1e-14)
+    assert record["p_top_2"] == pytest.approx(ARTICLE_SOFTMAX[1], rel=1e-14)
     code, out, _ = invoke(["-f", "json"], "1,2\n2,1\n")
     assert [json.loads(line)["argmax"] for line in out.splitlines()] == [1, 0]  # indices
 

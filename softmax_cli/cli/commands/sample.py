@@ -20,7 +20,7 @@ from softmax_cli.cli.options import (
     temperature_option,
 )
 
-UNIT = click.FloatRange(0, 1, min_open=True)
+ZERO_TO_ONE = click.FloatRange(0, 1, min_open=True)  # (0, 1]
 
 
 @click.command("sample", cls=NumbersCommand)
@@ -35,11 +35,13 @@ UNIT = click.FloatRange(0, 1, min_open=True)
 )
 @click.option(
     "--top-p",
-    type=UNIT,
+    type=ZERO_TO_ONE,
     metavar="P",
     help="Keep the fewest most probable classes whose sum reaches P.",
 )
-@click.option("--min-p", type=UNIT, metavar="P", help="Keep the classes with p >= P * max p.")
+@click.option(
+    "--min-p", type=ZERO_TO_ONE, metavar="P", help="Keep the classes with p >= P * max p."
+)
 @click.option(
     "-n",
     "--num-samples",
