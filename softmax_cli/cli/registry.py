@@ -37,7 +37,7 @@ COMMANDS: dict[str, CommandEntry] = {
     ),
     "stats": CommandEntry(
         f"{_MODULES}.stats:stats_command",
-        "How sure each distribution is: entropy, perplexity, margin, top-k.",
+        "How sure each row is: entropy, perplexity, margin, top-k.",
     ),
     "train-blobs": CommandEntry(
         f"{_MODULES}.train_blobs:train_blobs_command",

@@ -44,7 +44,7 @@ def stats_command(
     top: int | None,
     **kwargs: Any,
 ) -> None:
-    """How sure each distribution is: entropy, perplexity, margin, top-k.
+    """How sure each row is: entropy, perplexity, margin, top-k.
 
     Reads logits (or probabilities with --probs) as softmax does: one vector as
     arguments, or CSV rows on stdin or from --input. Writes per row the entropy
