@@ -7,7 +7,7 @@ No Rich, no I/O; NumPy only for the arrays they hold.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Generic, NamedTuple, Protocol, Self, TypeVar
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import FloatArray, IntArray
@@ -90,3 +90,97 @@ class LossView(NamedTuple):
     plain: bool
     binary: bool
     note: str = ""
+
+
+class Block(Protocol):
+    """Consecutive rows of results that can say how many they are and keep their first."""
+
+    @property
+    def n_rows(self) -> int: ...
+
+    def head(self, n_rows: int) -> Self: ...
+
+
+B = TypeVar("B", bound=Block)
+
+
+class Head(Generic[B]):
+    """The first ``limit`` rows of a stream of blocks, for a table, and a count of all."""
+
+    def __init__(self, limit: int = 20) -> None:
+        self.limit = limit
+        self.blocks: list[B] = []
+        self.kept = 0
+        self.total = 0
+
+    def add(self, block: B) -> None:
+        if self.kept < self.limit:
+            self.blocks.append(block.head(self.limit - self.kept))
+            self.kept += self.blocks[-1].n_rows
+        self.total += block.n_rows
+
+
+STATS_MEASURES = ("entropy", "perplexity", "max_prob", "margin")
+
+
+class StatsRows(NamedTuple):
+    """One chunk's uncertainty, every array with ``n_rows`` rows: ``entropy`` (in the
+    configured unit), ``perplexity``, ``max_prob``, ``margin`` and ``argmax`` per row, the
+    ``top_classes`` and ``top_probs`` of shape ``(n_rows, k)`` (``k`` may be 0), and the
+    input ``line_numbers``."""
+
+    entropy: FloatArray
+    perplexity: FloatArray
+    max_prob: FloatArray
+    margin: FloatArray
+    argmax: IntArray
+    top_classes: IntArray
+    top_probs: FloatArray
+    line_numbers: IntArray
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.line_numbers)
+
+    def head(self, n_rows: int) -> StatsRows:
+        return StatsRows._make(column[:n_rows] for column in self)
+
+
+class StatsView(NamedTuple):
+    """How the stats table reads: the class ``names``, the entropy ``unit`` and its
+    largest possible value ``max_entropy`` (the log of the number of classes), decimal
+    places, whether the rows have input line numbers, the number of rows in all, and the
+    mean of each measure over all of them."""
+
+    names: list[str]
+    unit: str
+    max_entropy: float
+    precision: int
+    show_lines: bool
+    total: int
+    means: dict[str, float]
+
+
+class Draws(NamedTuple):
+    """Classes drawn and their probabilities after filtering, both of shape ``(n_rows,
+    n_draws)``, and the input ``line_numbers`` of the rows."""
+
+    classes: IntArray
+    probs: FloatArray
+    line_numbers: IntArray
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.line_numbers)
+
+    def head(self, n_rows: int) -> Draws:
+        return Draws._make(column[:n_rows] for column in self)
+
+
+class SampleView(NamedTuple):
+    """How draws read: the class ``names``, decimal places, and whether each draw's
+    probability is shown."""
+
+    names: list[str]
+    precision: int
+    with_prob: bool

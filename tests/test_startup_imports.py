@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 HEAVY = ("numpy", "rich", "sklearn", "scipy", "matplotlib")
 
 
@@ -62,6 +64,29 @@ def test_csv_path_never_imports_rich_or_heavy_libraries() -> None:
         "cli.main(['xent', '-f', 'csv', '-q', '--target', '1', '0.7', '2'], standalone_mode=0)\n"
     )
     loaded = top_level(modules_after(code))
+    assert "numpy" in loaded  # the probe really ran the command
+    assert not loaded & {"rich", "sklearn", "scipy", "matplotlib"}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["stats", "-f", "csv", "-k", "2", "0.7", "1.5", "4.8"],
+        ["stats", "-f", "csv", "--probs", "--base", "2"],
+        ["sample", "-f", "csv", "--seed", "1", "-n", "3", "--top-p", "0.9", "1", "2"],
+        ["sample", "-f", "csv", "--probs", "--with-prob", "--min-p", "0.5"],
+    ],
+)
+def test_new_commands_csv_paths_never_import_rich_or_heavy_libraries(args: list[str]) -> None:
+    code = (
+        "import sys, io\n"
+        "from softmax_cli.cli.main import cli\n"
+        "sys.stdin = io.TextIOWrapper(io.BytesIO(b'a,b\\n0.25,0.75\\n1,0\\n'))\n"
+        f"cli.main({args!r}, standalone_mode=False)\n"
+    )
+    modules = modules_after(code)
+    assert command_modules(modules) == {f"{COMMAND_MODULES}{args[0]}"}
+    loaded = top_level(modules)
     assert "numpy" in loaded  # the probe really ran the command
     assert not loaded & {"rich", "sklearn", "scipy", "matplotlib"}
 

@@ -138,6 +138,32 @@ def output_options(command: F) -> F:
     return _apply(command, decorators)
 
 
+temperature_option = click.option(
+    "-t",
+    "--temperature",
+    type=float,
+    default=1.0,
+    show_default=True,
+    callback=positive_finite,
+    help="Divide logits by T > 0 first: T < 1 sharpens, T > 1 flattens.",
+)
+
+probs_option = click.option(
+    "--probs", is_flag=True, help="Inputs are probabilities (rows sum to 1), not logits."
+)
+
+renormalize_option = click.option(
+    "--renormalize", is_flag=True, help="With --probs: divide each row by its sum first."
+)
+
+base_option = click.option(
+    "--base",
+    type=click.Choice(["e", "2"]),
+    default="e",
+    show_default=True,
+    help="Logarithm base: e for nats, 2 for bits.",
+)
+
 color_option = click.option(
     "--color",
     type=click.Choice(["auto", "always", "never"]),

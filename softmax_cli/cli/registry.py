@@ -23,6 +23,10 @@ COMMANDS: dict[str, CommandEntry] = {
         f"{_MODULES}.softmax:softmax_command",
         "Turn logits into probabilities: exp(x_i) / sum_j exp(x_j).",
     ),
+    "sample": CommandEntry(
+        f"{_MODULES}.sample:sample_command",
+        "Draw classes from softmax(z / T) with top-k, top-p and min-p.",
+    ),
     "sigmoid": CommandEntry(
         f"{_MODULES}.sigmoid:sigmoid_command",
         "Apply the logistic function 1 / (1 + exp(-x)) to every value.",
@@ -30,6 +34,10 @@ COMMANDS: dict[str, CommandEntry] = {
     "xent": CommandEntry(
         f"{_MODULES}.xent:xent_command",
         "Cross-entropy: -log p(target), with p = softmax(logits).",
+    ),
+    "stats": CommandEntry(
+        f"{_MODULES}.stats:stats_command",
+        "How sure each row is: entropy, perplexity, margin, top-k.",
     ),
     "train-blobs": CommandEntry(
         f"{_MODULES}.train_blobs:train_blobs_command",

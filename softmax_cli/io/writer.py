@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, BinaryIO
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple, TypeAlias
 
 import numpy as np
 
 from softmax_cli.views import class_names
 
 if TYPE_CHECKING:
+    import numpy.typing as npt
+
     from softmax_cli.arraytypes import FloatArray, IntArray
     from softmax_cli.core.activations import SoftmaxSteps
 
 
 MACHINE_FORMATS = ("csv", "tsv", "json")
 _FIXED_MAX_PRECISION = 12  # v * 10**p stays exact enough in float64 to round correctly
+# Below 2**40 units (10**12, as for format_unit_interval) v * 10**p is off by at most
+# 2**-14 of a unit, so only a value that close to a half-way point can round the other way.
+_FIXED_MAX_UNITS = 2.0**40
 
 
 def class_column(indices: IntArray, labels: Sequence[str] | None) -> list[object]:
@@ -94,6 +99,132 @@ def format_header(names: Sequence[str], delimiter: str) -> bytes:
     return buffer.getvalue().encode()
 
 
+class ClassColumn(NamedTuple):
+    """A column of class indices, shape ``(n_rows,)``, written as their labels when
+    ``labels`` are known and as the indices otherwise (numbers in JSON)."""
+
+    indices: IntArray
+    labels: Sequence[str] | None
+
+
+Column: TypeAlias = "FloatArray | ClassColumn"
+"""One output column: numbers, shape ``(n_rows,)``, or classes."""
+
+
+def format_columns(columns: Sequence[Column], precision: int, delimiter: str) -> bytes:
+    """Delimited text, one line per row, from columns of equal length: numbers as
+    ``%.{precision}f``, classes as their labels (quoted as CSV needs) or indices.
+
+    Each column becomes a matrix of bytes, one row per character and one column per
+    line, padded with NUL bytes; the matrices are joined with delimiters and the padding
+    is dropped at the end, so no value is formatted on its own in Python."""
+    cells = [
+        _class_cells(column, delimiter)
+        if isinstance(column, ClassColumn)
+        else _number_cells(column, precision)
+        for column in columns
+    ]
+    if not cells or not cells[0].shape[1]:
+        return b""
+    # One row per character of a line, filled column by column, transposed once at the end.
+    lines = np.empty((sum(len(cell) + 1 for cell in cells), cells[0].shape[1]), np.uint8)
+    start = 0
+    for cell in cells:
+        lines[start : start + len(cell)] = cell
+        lines[start + len(cell)] = ord(delimiter)
+        start += len(cell) + 1
+    lines[-1] = ord("\n")
+    return lines.T.tobytes().replace(b"\0", b"")
+
+
+def _number_cells(values: FloatArray, precision: int) -> npt.NDArray[np.uint8]:
+    """``%.{precision}f`` of each value: a matrix of bytes, one column per value and one
+    row per character, NUL where a value is shorter than the longest."""
+    fixed = _fixed_point_cells(values, precision)
+    if fixed is not None:
+        return fixed
+    text = [f"{v:.{precision}f}".encode() for v in values.tolist()]  # inf, nan, huge
+    return _byte_rows(np.array(text, dtype=np.bytes_)).T
+
+
+def _fixed_point_cells(values: FloatArray, precision: int) -> npt.NDArray[np.uint8] | None:
+    """The fast path of ``_number_cells``: digits by array arithmetic, as
+    ``format_unit_interval`` does, for any sign and magnitude; ``None`` when a value is
+    not finite or has too many digits to scale to an integer count of ``10**-precision``
+    units closely enough."""
+    if precision > _FIXED_MAX_PRECISION:
+        return None
+    magnitude = np.abs(values) * 10.0**precision
+    if not np.all(magnitude < _FIXED_MAX_UNITS):  # also false for nan
+        return None
+    whole, fraction = np.divmod(np.rint(magnitude).astype(np.int64), 10**precision)
+    n_whole = len(str(int(whole.max(initial=0))))
+    # Rows: the sign, n_whole digits, then "." and the fraction's digits.
+    cells = np.empty((1 + n_whole + (precision + 1 if precision else 0), len(values)), np.uint8)
+    cells[0] = 0
+    cells[1 : n_whole + 1] = _digits(whole, n_whole)
+    if precision:
+        cells[n_whole + 1] = ord(".")
+        cells[n_whole + 2 :] = _digits(fraction, precision)
+    n_digits = np.ones(len(values), np.int64)
+    if n_whole > 1:  # no leading zeros
+        n_digits += np.sum(whole >= 10 ** np.arange(1, n_whole)[:, None], axis=0)
+        cells[1 : n_whole + 1][np.arange(n_whole)[:, None] < n_whole - n_digits] = 0
+    negative = np.flatnonzero(np.signbit(values))  # -0.001 is "-0.00", as printf has it
+    cells[n_whole - n_digits[negative], negative] = ord("-")
+    return cells
+
+
+# The four ASCII digits of every number below 10**4, one column each: digits are looked
+# up four at a time instead of divided out one at a time.
+_GROUP_DIGITS = (np.arange(10**4) // 10 ** np.arange(3, -1, -1)[:, None] % 10 + 48).astype(np.uint8)
+
+
+def _digits(numbers: IntArray, n_digits: int) -> npt.NDArray[np.uint8]:
+    """The last ``n_digits`` decimal digits of non-negative integers, zero-padded, as
+    ASCII: shape ``(n_digits, len(numbers))``, the most significant digit first."""
+    width = -(-n_digits // 4) * 4
+    digits = np.empty((width, len(numbers)), np.uint8)
+    rest = numbers
+    for end in range(width, 0, -4):
+        rest, group = np.divmod(rest, 10**4)
+        np.take(_GROUP_DIGITS, group, axis=1, out=digits[end - 4 : end])
+    return digits[width - n_digits :]
+
+
+def _class_cells(column: ClassColumn, delimiter: str) -> npt.NDArray[np.uint8]:
+    """Each row's class as bytes, laid out as ``_number_cells``: one cell per class, made
+    once, then indexed."""
+    n_classes = int(column.indices.max(initial=-1)) + 1
+    names = column.labels or [str(i) for i in range(n_classes)]
+    text = [format_header([name], delimiter).rstrip(b"\n") for name in names]
+    return _byte_rows(np.array(text, dtype=np.bytes_))[column.indices].T
+
+
+def _byte_rows(text: npt.NDArray[np.bytes_]) -> npt.NDArray[np.uint8]:
+    """A fixed-width bytes array (NUL-padded by NumPy) as a matrix, one row per string."""
+    return text.view(np.uint8).reshape(len(text), text.dtype.itemsize)
+
+
+def format_json_records(columns: Mapping[str, Column]) -> bytes:
+    """One flat JSON object per row, ``{name: value, ...}``: numbers at full precision
+    (``null`` for infinities), classes as labels or indices."""
+    import json
+
+    names = list(columns)
+    cells = [
+        class_column(column.indices, column.labels)
+        if isinstance(column, ClassColumn)
+        else [json_number(v) for v in column.tolist()]
+        for column in columns.values()
+    ]
+    lines = [
+        json.dumps(dict(zip(names, row, strict=True)), allow_nan=False)
+        for row in zip(*cells, strict=True)
+    ]
+    return ("\n".join(lines) + "\n").encode() if lines else b""
+
+
 def json_number(value: float) -> float | None:
     """JSON has no infinities: ``-inf`` (a masked class under --log) is written as null."""
     return value if math.isfinite(value) else None
@@ -161,6 +292,16 @@ class OutputSink:
             text_columns = [[str(v) for v in column] for column in (extra or {}).values()]
             self.stream.write(
                 format_numbers(values, self.precision, self.delimiter, text_columns, unit_interval)
+            )
+
+    def columns(self, columns: Mapping[str, Column]) -> None:
+        """Write one chunk of rows given as named columns of equal length: CSV and TSV
+        cells in the order given, JSON one flat object per row keyed by the names."""
+        if self.fmt == "json":
+            self.stream.write(format_json_records(columns))
+        else:
+            self.stream.write(
+                format_columns(list(columns.values()), self.precision, self.delimiter)
             )
 
 

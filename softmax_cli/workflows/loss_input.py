@@ -9,17 +9,16 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from softmax_cli.core import losses
-from softmax_cli.core.activations import fully_masked_rows, log_softmax
+from softmax_cli.core.activations import log_softmax
 from softmax_cli.errors import ArgumentError, DataError
 from softmax_cli.io.rows import RowRule
 from softmax_cli.io.sources import open_rows
 from softmax_cli.views import class_names
+from softmax_cli.workflows.class_scores import MASKED_LOGITS, distribution_rule
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import BoolArray, FloatArray
     from softmax_cli.io.sources import InputSpec, RowSource
-
-SUM_TOLERANCE = 1e-6
 
 
 class LossConfig(NamedTuple):
@@ -54,14 +53,10 @@ def row_rule(config: LossConfig) -> RowRule | None:
     if config.probs and config.binary:
         return RowRule(_outside_unit_interval, "", _describe_binary_probability)
     if config.probs:
-        return RowRule(
-            lambda values: _bad_distributions(values, config.renormalize),
-            "",
-            lambda row: _describe_distribution(row, config.renormalize),
-        )
+        return distribution_rule(config.renormalize)
     if config.binary:
         return None
-    return RowRule(fully_masked_rows, "every logit is -inf: no class can get a probability")
+    return MASKED_LOGITS
 
 
 def _outside_unit_interval(values: FloatArray) -> BoolArray:
@@ -70,26 +65,6 @@ def _outside_unit_interval(values: FloatArray) -> BoolArray:
 
 def _describe_binary_probability(row: FloatArray) -> tuple[str, int | None]:
     return f"probability {row[0]:g} is outside [0, 1]", 1
-
-
-def _bad_distributions(values: FloatArray, renormalize: bool) -> BoolArray:
-    sums = np.sum(values, axis=1)
-    off = (sums <= 0) if renormalize else (np.abs(sums - 1.0) > SUM_TOLERANCE)
-    return np.asarray(np.any(values < 0, axis=1) | off)
-
-
-def _describe_distribution(row: FloatArray, renormalize: bool) -> tuple[str, int | None]:
-    negative = np.flatnonzero(row < 0)
-    if len(negative):
-        return f"probability {row[negative[0]]:g} is negative", int(negative[0]) + 1
-    total = float(np.sum(row))
-    if renormalize:
-        return "probabilities sum to 0: cannot renormalize", None
-    return (
-        f"probabilities sum to {total:.9g}, not 1 (tolerance {SUM_TOLERANCE:g}; "
-        "--renormalize divides each row by its sum)",
-        None,
-    )
 
 
 def class_log_probs(values: FloatArray, config: LossConfig) -> FloatArray:

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from softmax_cli.core import activations
 from softmax_cli.errors import ArgumentError
-from softmax_cli.io.rows import RowRule
 from softmax_cli.io.sources import open_rows
 from softmax_cli.views import TableView
+from softmax_cli.workflows.class_scores import MASKED_LOGITS
 from softmax_cli.workflows.stream import stream_rows
 
 if TYPE_CHECKING:
@@ -17,10 +17,6 @@ if TYPE_CHECKING:
     from softmax_cli.io.rows import SkipReport
     from softmax_cli.io.sources import InputSpec, RowSource
     from softmax_cli.workflows.stream import OutputSpec
-
-MASKED_ROW = RowRule(
-    activations.fully_masked_rows, "every logit is -inf: no class can get a probability"
-)
 
 
 def softmax_rows(
@@ -33,7 +29,7 @@ def softmax_rows(
     argmax: bool = False,
 ) -> SkipReport:
     """Write softmax(x / T) (or its logarithm) of every input row; return what was skipped."""
-    source = open_rows(spec, MASKED_ROW)
+    source = open_rows(spec, MASKED_LOGITS)
 
     def compute(logits: FloatArray) -> FloatArray:
         if log:
@@ -57,7 +53,7 @@ def explain_softmax(
     spec: InputSpec, output: OutputSpec, stdout: BinaryIO, temperature: float = 1.0
 ) -> None:
     """Write every step of softmax for the single input vector."""
-    source = open_rows(spec, MASKED_ROW)
+    source = open_rows(spec, MASKED_LOGITS)
     steps = activations.softmax_steps(_single_row(source), temperature)
     if output.is_table:
         from softmax_cli.render.console import make_console

@@ -1,8 +1,11 @@
-"""Writing results: the fast fixed-point formatter, CSV/TSV headers, JSON Lines."""
+"""Writing results: the fast fixed-point formatters, CSV/TSV headers, JSON Lines, mixed
+columns of numbers and classes."""
 
 from __future__ import annotations
 
+import io
 import json
+from decimal import Decimal
 
 import numpy as np
 import pytest
@@ -11,8 +14,12 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from softmax_cli.io.writer import (
+    ClassColumn,
+    OutputSink,
+    format_columns,
     format_header,
     format_json_lines,
+    format_json_records,
     format_numbers,
     format_unit_interval,
 )
@@ -63,3 +70,97 @@ def test_json_lines() -> None:
     assert rows == [{"a": 0.25, "b": 0.75}, {"a": None, "b": 0.0}]
     plain = format_json_lines(values[:1], None, {"argmax": [1]})
     assert json.loads(plain) == {"probs": [0.25, 0.75], "argmax": 1}
+
+
+finite = st.floats(-1e9, 1e9, allow_nan=False, allow_infinity=False)
+columns_of_numbers = arrays(np.float64, st.integers(1, 20), elements=finite)
+
+
+@given(columns_of_numbers, st.integers(0, 12))
+def test_column_formatter_matches_printf_but_at_a_near_tie(
+    values: np.ndarray, precision: int
+) -> None:
+    fast = format_columns([values], precision, ",").decode().splitlines()
+    unit = Decimal(10) ** -precision
+    for text, value in zip(fast, values.tolist(), strict=True):
+        expected = f"{value:.{precision}f}"
+        if text == expected:
+            continue
+        # v * 10**p is rounded once in float64, by at most 2**-14 of a unit: only a value
+        # that close to a half-way point can land on the other neighbour, one unit away.
+        assert abs(Decimal(text) - Decimal(expected)) == unit, (text, expected)
+        distance = abs(abs(Decimal(value)) / unit % 1 - Decimal("0.5"))
+        assert distance <= Decimal(2) ** -14, (text, expected)
+
+
+@pytest.mark.parametrize(
+    ("values", "precision", "expected"),
+    [
+        ([0.5, -0.5, 12.25, -1234.5678], 2, ["0.50", "-0.50", "12.25", "-1234.57"]),
+        ([-0.001, -0.0, 0.0], 2, ["-0.00", "-0.00", "0.00"]),  # as printf has it
+        ([9.999, 99.9999, 1e7], 2, ["10.00", "100.00", "10000000.00"]),
+        ([2.5, 3.5, 7.0], 0, ["2", "4", "7"]),
+        ([np.inf, -np.inf, np.nan, 1.5], 3, ["inf", "-inf", "nan", "1.500"]),  # printf's words
+        ([1e300, 2.0], 1, [f"{1e300:.1f}", "2.0"]),  # beyond exact integer units
+        ([1 / 3], 15, [f"{1 / 3:.15f}"]),  # beyond the fast formatter's precision
+    ],
+)
+def test_column_formatter_golden(values: list[float], precision: int, expected: list[str]) -> None:
+    out = format_columns([np.array(values)], precision, ",").decode()
+    assert out.splitlines() == expected
+
+
+@pytest.mark.parametrize(
+    ("labels", "delimiter", "expected"),
+    [
+        (None, ",", "0.25,2,1\n1.00,0,0\n"),
+        (["dog", "cat", "boat"], ",", "0.25,boat,cat\n1.00,dog,dog\n"),
+        (["a,b", 'say "hi"', "c"], ",", '0.25,c,"say ""hi"""\n1.00,"a,b","a,b"\n'),
+        (["a,b", "x", "c"], "\t", "0.25\tc\tx\n1.00\ta,b\ta,b\n"),
+    ],
+)
+def test_columns_mix_numbers_and_classes(
+    labels: list[str] | None, delimiter: str, expected: str
+) -> None:
+    columns = [
+        np.array([0.25, 1.0]),
+        ClassColumn(np.array([2, 0]), labels),
+        ClassColumn(np.array([1, 0]), labels),
+    ]
+    assert format_columns(columns, 2, delimiter).decode() == expected
+
+
+def test_no_rows_give_no_text() -> None:
+    assert format_columns([np.array([]), ClassColumn(np.array([], np.int64), None)], 3, ",") == b""
+    assert format_json_records({"p": np.array([])}) == b""
+
+
+def test_json_records_are_flat_objects_in_column_order() -> None:
+    columns = {
+        "entropy": np.array([0.5, np.inf]),
+        "argmax": ClassColumn(np.array([1, 0]), ["a", "b"]),
+        "top": ClassColumn(np.array([1, 0]), None),
+    }
+    lines = format_json_records(columns).decode().splitlines()
+    assert [json.loads(line) for line in lines] == [
+        {"entropy": 0.5, "argmax": "b", "top": 1},
+        {"entropy": None, "argmax": "a", "top": 0},
+    ]
+    assert list(json.loads(lines[0])) == ["entropy", "argmax", "top"]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        ("csv", "p,class\n0.500,b\n"),
+        ("tsv", "p\tclass\n0.500\tb\n"),
+        ("json", '{"p": 0.5, "class": "b"}\n'),
+    ],
+)
+def test_sink_writes_named_columns(fmt: str, expected: str) -> None:
+    stream = io.BytesIO()
+    sink = OutputSink(stream, fmt, 3)
+    columns = {"p": np.array([0.5]), "class": ClassColumn(np.array([1]), ["a", "b"])}
+    sink.header(list(columns))
+    sink.columns(columns)
+    assert stream.getvalue().decode() == expected

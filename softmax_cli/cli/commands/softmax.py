@@ -12,24 +12,16 @@ from softmax_cli.cli.options import (
     input_spec,
     output_options,
     output_spec,
-    positive_finite,
     report_skipped,
     stdout_bytes,
+    temperature_option,
 )
 
 
 @click.command("softmax", cls=NumbersCommand)
 @input_options
 @output_options
-@click.option(
-    "-t",
-    "--temperature",
-    type=float,
-    default=1.0,
-    show_default=True,
-    callback=positive_finite,
-    help="Divide logits by T > 0 first: T < 1 sharpens, T > 1 flattens.",
-)
+@temperature_option
 @click.option("--log", "log", is_flag=True, help="Print log-softmax, computed stably.")
 @click.option("--explain", is_flag=True, help="Show every step for a single vector.")
 @click.option("--argmax", is_flag=True, help="Add the predicted class to machine formats.")

@@ -8,10 +8,13 @@ import click
 
 from softmax_cli.cli.group import NumbersCommand
 from softmax_cli.cli.options import (
+    base_option,
     input_options,
     input_spec,
     output_options,
     output_spec,
+    probs_option,
+    renormalize_option,
     report_skipped,
     stdout_bytes,
 )
@@ -51,7 +54,7 @@ def _parse_weights(
     help="CSV column holding each row's true class. [default: a header column "
     "named target or label]",
 )
-@click.option("--probs", is_flag=True, help="Inputs are probabilities (rows sum to 1), not logits.")
+@probs_option
 @click.option(
     "--binary",
     is_flag=True,
@@ -77,14 +80,8 @@ def _parse_weights(
     metavar="EPS",
     help="With --probs: clip probabilities to [EPS, 1-EPS] (Keras uses 1e-7).",
 )
-@click.option("--renormalize", is_flag=True, help="With --probs: divide each row by its sum first.")
-@click.option(
-    "--base",
-    type=click.Choice(["e", "2"]),
-    default="e",
-    show_default=True,
-    help="Logarithm base: e for nats, 2 for bits.",
-)
+@renormalize_option
+@base_option
 @click.option(
     "--reduction",
     type=click.Choice(["none", "mean", "sum"]),

@@ -1,0 +1,67 @@
+"""The ``stats`` command: how sure each distribution is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from softmax_cli.cli.group import NumbersCommand
+from softmax_cli.cli.options import (
+    base_option,
+    input_options,
+    input_spec,
+    output_options,
+    output_spec,
+    probs_option,
+    renormalize_option,
+    report_skipped,
+    stdout_bytes,
+    temperature_option,
+)
+
+
+@click.command("stats", cls=NumbersCommand)
+@input_options
+@output_options
+@temperature_option
+@probs_option
+@renormalize_option
+@base_option
+@click.option(
+    "-k",
+    "--top-k",
+    "top",
+    type=click.IntRange(min=1),
+    metavar="K",
+    help="Add the K most probable classes, each with its probability.",
+)
+def stats_command(
+    temperature: float,
+    probs: bool,
+    renormalize: bool,
+    base: str,
+    top: int | None,
+    **kwargs: Any,
+) -> None:
+    """How sure each row is: entropy, perplexity, margin, top-k.
+
+    Reads logits (or probabilities with --probs) as softmax does: one vector as
+    arguments, or CSV rows on stdin or from --input. Writes per row the entropy
+    -sum p ln p (in bits with --base 2), the perplexity exp(entropy in nats), the
+    largest probability, the margin between the top two and the most probable
+    class (argmax). A table on a terminal, with the means under it; CSV in a pipe,
+    streamed in constant memory.
+
+    \b
+    Examples:
+      softmax stats 0.7 1.5 4.8
+      softmax stats --probs -k 2 --labels a,b,c 0.5,0.3,0.2
+      cat logits.csv | softmax stats --format csv | head
+    """
+    from softmax_cli.workflows.class_scores import ScoreInput
+    from softmax_cli.workflows.stats import StatsConfig, stats_rows
+
+    spec, output = input_spec(kwargs), output_spec(kwargs)
+    config = StatsConfig(ScoreInput(probs, renormalize, temperature), base, top or 0)
+    report_skipped(stats_rows(spec, config, output, stdout_bytes()))
