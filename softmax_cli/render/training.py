@@ -110,3 +110,115 @@ def fit_progress(
         return
     with progress:
         yield on_epoch
+
+
+def render_report(
+    console: Console, config: BlobsConfig, seed: int, data: Dataset, result: TrainingResult
+) -> None:
+    """Test loss and accuracy, learning curves, confusion matrix, per-class precision and
+    recall, and the softmax probabilities of a few test points."""
+    sizes = "-".join(map(str, config.layer_sizes))
+    console.print(
+        Text(
+            f"blobs, seed {seed}: {len(data.x_train)} training, {len(data.x_val)} "
+            f"validation, {len(data.x_test)} test samples\n"
+            f"network {sizes}, {config.epochs} epochs, batch size {config.batch_size}, "
+            f"Adam lr {config.lr:g}",
+            style="dim",
+        )
+    )
+    console.print(
+        Text(
+            f"Results - test loss {result.test_loss:.6f} - test accuracy "
+            f"{result.test_accuracy:.2%}",
+            style="bold",
+        )
+    )
+    render_curves(console, result.history)
+    predicted = np.argmax(result.model.logits(data.x_test), axis=1)
+    n_classes = config.layer_sizes[-1]
+    matrix = confusion_matrix(data.y_test, predicted, n_classes)
+    title = "test set: true class (rows) vs predicted"
+    names = [str(k) for k in range(n_classes)]
+    console.print(confusion_table(matrix, names, title, with_f1=False))
+    _render_test_points(console, data, result)
+
+
+def short_names(names: Sequence[str]) -> tuple[list[str], str | None]:
+    """Column headings for classes: their names when short, else their indices with a
+    caption that says which is which."""
+    if all(len(name) <= MAX_HEADING for name in names):
+        return list(names), None
+    legend = ", ".join(f"{index} = {name}" for index, name in enumerate(names))
+    return [str(index) for index in range(len(names))], f"classes: {legend}"
+
+
+def confusion_table(matrix: IntArray, names: Sequence[str], title: str, with_f1: bool) -> Table:
+    """The confusion matrix, true classes as rows, with each class's precision, recall
+    (and F1) and number of samples."""
+    scores = class_scores(matrix)
+    headings, legend = short_names(names)
+    table = Table(box=box.SIMPLE_HEAD, title=title, caption=legend)
+    table.add_column("class", overflow="fold")
+    for heading in headings:
+        table.add_column(Text(f"→ {heading}"), justify="right", no_wrap=True)
+    measures = ("precision", "recall", "f1") if with_f1 else ("precision", "recall")
+    for column in (*measures, "samples"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for index, row in enumerate(matrix.tolist()):
+        cells = [Text(str(v), style="bold" if i == index else "") for i, v in enumerate(row)]
+        values = [scores.precision[index], scores.recall[index], scores.f1[index]]
+        table.add_row(
+            Text(headings[index]),
+            *cells,
+            *(f"{value:.3f}" for value in values[: len(measures)]),
+            str(scores.support[index]),
+        )
+    return table
+
+
+def render_curves(console: Console, history: Sequence[EpochStats], unit: str = "epoch") -> None:
+    """Loss and accuracy (and their validation twins) as sparklines, first → last value;
+    long runs get one mark per group of epochs, the group's mean."""
+    per_mark = -(-len(history) // MAX_MARKS) if history else 1
+    every = f"{unit}" if per_mark == 1 else f"{per_mark} {unit}s"
+    title = f"learning curves (one mark per {every})"
+    table = Table(box=None, title=title, title_justify="left")
+    table.add_column("")
+    table.add_column("")
+    table.add_column("first → last", justify="right")
+    curves = [("loss", [s.loss for s in history]), ("accuracy", [s.accuracy for s in history])]
+    if history and history[0].val_loss is not None:
+        curves.append(("val_loss", [s.val_loss or 0.0 for s in history]))
+        curves.append(("val_accuracy", [s.val_accuracy or 0.0 for s in history]))
+    for name, values in curves:
+        change = f"{values[0]:.4f} → {values[-1]:.4f}"
+        marks = [
+            sum(values[i : i + per_mark]) / len(values[i : i + per_mark])
+            for i in range(0, len(values), per_mark)
+        ]
+        table.add_row(name, Text(sparkline(marks), style="cyan"), change)
+    console.print(table)
+
+
+def _render_test_points(console: Console, data: Dataset, result: TrainingResult) -> None:
+    points = data.x_test[:PREVIEW_POINTS]
+    probs = result.model.predict_proba(points)
+    title = f"softmax output for the first {len(points)} test points"
+    table = Table(box=box.SIMPLE_HEAD, title=title)
+    table.add_column("features", no_wrap=True)
+    for name in range(probs.shape[1]):
+        table.add_column(f"p({name})", justify="right")
+    table.add_column("")
+    table.add_column("predicted")
+    table.add_column("true")
+    for point, row, true in zip(points, probs, data.y_test[:PREVIEW_POINTS], strict=True):
+        best = int(np.argmax(row))
+        table.add_row(
+            ", ".join(f"{v:.2f}" for v in point),
+            *(f"{p:.4f}" for p in row),
+            probability_bar(float(row[best]), width=6),
+            Text(str(best), style="green" if best == true else "red"),
+            str(true),
+        )
+    console.print(table)
