@@ -154,16 +154,35 @@ class DefaultGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> object:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # so that a full disk is reported here, not at exit
+            return result
         except SoftmaxError as exc:
             raise UserError(str(exc), exc.exit_code) from None
         except BrokenPipeError:
             # Click would report this itself but leave buffered output behind to fail
-            # again, noisily, at interpreter exit: point stdout at /dev/null first.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            os.close(devnull)
+            # again, noisily, at interpreter exit.
+            _discard_stdout()
             raise click.exceptions.Exit(EXIT_FAILURE) from None
+        except OSError as exc:
+            raise write_failure(exc) from None
+
+
+def write_failure(exc: OSError) -> Exception:
+    """A stream that could not be written (stdout on a full disk, say) as a one-line
+    error; any other ``OSError`` (a named file, which open() reports) as it is."""
+    if exc.filename is not None:
+        return exc
+    _discard_stdout()
+    return UserError(f"cannot write output: {exc.strerror or exc}", EXIT_FAILURE)
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so that output still buffered cannot fail again when
+    the interpreter exits."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 class UserError(click.ClickException):

@@ -12,7 +12,7 @@ import sys
 import click
 
 from softmax_cli import __version__
-from softmax_cli.cli.group import DefaultGroup
+from softmax_cli.cli.group import DefaultGroup, write_failure
 from softmax_cli.cli.registry import COMMANDS
 from softmax_cli.errors import EXIT_FAILURE, EXIT_INTERRUPTED
 
@@ -50,7 +50,11 @@ def cli() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the CLI and turn every failure into its exit code."""
     try:
-        result = cli.main(args=argv, prog_name="softmax", standalone_mode=False)
+        try:
+            result = cli.main(args=argv, prog_name="softmax", standalone_mode=False)
+            sys.stdout.flush()
+        except OSError as exc:  # writing --help or --version, say
+            raise write_failure(exc) from None
         code = result if isinstance(result, int) else 0
     except click.ClickException as exc:
         exc.show()

@@ -12,6 +12,7 @@ import threading
 import time
 
 import numpy as np
+import pytest
 from golden import ARTICLE_PROBS
 from helpers import SCRIPT, RunScript, clean_env
 
@@ -204,3 +205,33 @@ def test_interrupt_exits_130() -> None:
         _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
     assert b"Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin"),
+    [
+        (["0.7", "1.5", "4.8"], b""),
+        (["0.7", "1.5", "4.8", "--format", "table"], b""),
+        (["--format", "json"], b"1,2\n3,4\n" * 50_000),
+        (["sigmoid", "1", "2"], b""),
+        (["stats", "1", "2"], b""),
+        (["--help"], b""),
+        (["--version"], b""),
+        (["completion", "bash"], b""),
+    ],
+)
+def test_a_full_disk_is_one_line_and_exit_1(args: list[str], stdin: bytes) -> None:
+    assert SCRIPT is not None
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(
+            [SCRIPT, *args],
+            input=stdin,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            env=clean_env(),
+            timeout=60,
+        )
+    assert (done.returncode, done.stderr) == (
+        1,
+        b"error: cannot write output: No space left on device\n",
+    )
