@@ -35,13 +35,13 @@ def stratified_split(
     classes, counts = np.unique(targets, return_counts=True)
     quota = n_test * counts / len(targets)
     taken = np.minimum(np.floor(quota).astype(np.intp), counts - 1)
-    room = counts - 1 - taken
-    for index in np.argsort(-(quota - taken), kind="stable"):
-        if taken.sum() >= n_test:
-            break
-        if room[index] > 0:
-            taken[index] += 1
-            room[index] -= 1
+    # The rest go one at a time to the classes with the largest remainders, round after
+    # round, to those that still have a row to spare (every class keeps one in training).
+    order = np.argsort(-(quota - taken), kind="stable")
+    while taken.sum() < n_test and (taken < counts - 1).any():
+        for index in order:
+            if taken.sum() < n_test and taken[index] < counts[index] - 1:
+                taken[index] += 1
     test = np.zeros(len(targets), dtype=bool)
     for label, count in zip(classes.tolist(), taken.tolist(), strict=True):
         rows = np.flatnonzero(targets == label)
