@@ -15,16 +15,19 @@ class SoftmaxError(Exception):
 
 
 class DataError(SoftmaxError):
-    """Bad input data (a bad cell, a ragged row, ...), optionally located by line and column."""
+    """Bad input data (a bad cell, a ragged row, ...), optionally located by line and
+    column; ``unit`` names what ``line`` counts (``"row"`` in an array file)."""
 
     exit_code = EXIT_DATAERR
 
-    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+    def __init__(
+        self, message: str, line: int | None = None, column: int | None = None, unit: str = "line"
+    ) -> None:
         self.line = line
         self.column = column
         where = []
         if line is not None:
-            where.append(f"line {line}")
+            where.append(f"{unit} {line}")
         if column is not None:
             where.append(f"column {column}")
         super().__init__(f"{', '.join(where)}: {message}" if where else message)

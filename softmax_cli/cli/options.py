@@ -120,10 +120,11 @@ def output_options(command: F) -> F:
             "-f",
             "--format",
             "fmt",
-            type=click.Choice(["auto", "table", "csv", "tsv", "json"]),
+            type=click.Choice(["auto", "table", "csv", "tsv", "json", "npy"]),
             default="auto",
             show_default=True,
-            help="Output format; auto is a table on a terminal, CSV otherwise. json is JSON Lines.",
+            help="Output format; auto is a table on a terminal, CSV otherwise. json is JSON "
+            "Lines; npy is one float64 NumPy array (classes as indices).",
         ),
         click.option(
             "-p",
@@ -267,6 +268,10 @@ def output_spec(kwargs: dict[str, Any]) -> OutputSpec:
     from softmax_cli.workflows.stream import OutputSpec, resolve_format
 
     fmt = resolve_format(kwargs.pop("fmt"), stdout_bytes())
+    if fmt == "npy" and stdout_bytes().isatty():
+        raise click.UsageError(
+            "--format npy writes binary data: send it to a file (> out.npy) or a pipe"
+        )
     return OutputSpec(fmt=fmt, precision=kwargs.pop("precision"), color=kwargs.pop("color"))
 
 

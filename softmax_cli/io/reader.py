@@ -70,6 +70,7 @@ class CsvReader:
         self.gate = RowGate(skip_invalid, row_rule)
         self.labels: list[str] | None = list(labels) if labels else None
         self.n_columns: int | None = None
+        self.n_rows: int | None = None  # known only once read
         self.delimiter = delimiter
         self.target_column: TargetColumn | None = None
         self._width = 0  # cells per line, the target column included

@@ -51,9 +51,11 @@ class RowRule(NamedTuple):
 
 
 class SkipReport:
-    """How many rows ``--skip-invalid`` dropped, and the first few of their line numbers."""
+    """How many rows ``--skip-invalid`` dropped, and the first few of their line numbers
+    (or, in an array file, row numbers: ``unit``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, unit: str = "line") -> None:
+        self.unit = unit
         self.count = 0
         self.first_lines: list[int] = []
 
@@ -66,7 +68,7 @@ class SkipReport:
         lines = ", ".join(map(str, self.first_lines))
         more = ", ..." if self.count > len(self.first_lines) else ""
         noun = "row" if self.count == 1 else "rows"
-        return f"skipped {self.count} invalid {noun} (lines {lines}{more})"
+        return f"skipped {self.count} invalid {noun} ({self.unit}s {lines}{more})"
 
 
 class RowGate:
@@ -74,10 +76,11 @@ class RowGate:
     one go on and its error is raised after them; with it every good row goes on and the
     bad ones are counted in ``skipped``. ``rule`` is the command's check on whole rows."""
 
-    def __init__(self, skip_invalid: bool, rule: RowRule | None) -> None:
+    def __init__(self, skip_invalid: bool, rule: RowRule | None, unit: str = "line") -> None:
         self.skip_invalid = skip_invalid
         self.rule = rule
-        self.skipped = SkipReport()
+        self.unit = unit  # what the rows' numbers count: input lines, or an array's rows
+        self.skipped = SkipReport(unit)
 
     def good_rows(
         self, bad: BoolArray, lines: IntArray, error_at: Callable[[int], DataError]
@@ -108,7 +111,7 @@ class RowGate:
 
             def breaks_rule(row: int) -> DataError:
                 message, column = rule.explain(values[row])
-                return DataError(message, int(lines[row]), physical_column(column))
+                return DataError(message, int(lines[row]), physical_column(column), self.unit)
 
             keep, rule_error = self.good_rows(rule.find_bad(values), lines, breaks_rule)
             chunk, error = chunk.take(keep), rule_error or pending_error

@@ -19,10 +19,12 @@ if TYPE_CHECKING:
     from softmax_cli.io.targets import TargetSpec
 
     class RowSource(Protocol):
-        """Rows of numbers with optional class labels; iterating yields chunks."""
+        """Rows of numbers with optional class labels; iterating yields chunks.
+        ``n_rows`` is the number of rows when it is known before reading them."""
 
         labels: list[str] | None
         n_columns: int | None
+        n_rows: int | None
 
         @property
         def skipped(self) -> SkipReport: ...
@@ -85,6 +87,7 @@ class ArgumentRows:
             raise ArgumentError(f"{len(labels)} labels given for {row.shape[1]} values")
         self.labels = list(labels) if labels else None
         self.n_columns: int | None = row.shape[1]
+        self.n_rows: int | None = 1
         self.skipped = SkipReport()
         self._chunk = Chunk(row, np.array([1], dtype=np.int64))
 
@@ -95,18 +98,28 @@ class ArgumentRows:
 def open_rows(
     spec: InputSpec, rule: RowRule | None = None, target: TargetSpec | None = None
 ) -> RowSource:
-    """Open the rows the user gave: values as arguments, else CSV from the input stream
-    (with a ``target`` spec, one of its columns is each row's target class)."""
+    """Open the rows the user gave: values as arguments, else an ``.npy`` array or CSV
+    from the input stream (with a ``target`` spec, one of the CSV's columns is each row's
+    target class)."""
     if spec.from_arguments:
         if "-" in spec.values:
             raise ArgumentError("'-' (read stdin) cannot be mixed with values")
         return ArgumentRows(spec.values, spec.labels, rule)
     if spec.stream.isatty():
         raise ArgumentError(NO_INPUT_HELP)
-    from softmax_cli.io.reader import CsvReader  # values given as arguments skip it
+    from softmax_cli.io import npy  # values given as arguments skip it, and the reader
+
+    is_array, stream = npy.sniff(spec.stream)
+    if is_array:
+        if target is not None:
+            raise ArgumentError("an .npy array has no target column: give CSV rows with one")
+        return npy.NpyRows(
+            stream, labels=spec.labels, skip_invalid=spec.skip_invalid, row_rule=rule
+        )
+    from softmax_cli.io.reader import CsvReader
 
     return CsvReader(
-        spec.stream,
+        stream,
         delimiter=spec.delimiter,
         header=spec.header,
         labels=spec.labels,

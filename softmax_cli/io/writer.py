@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple, TypeAlias
@@ -15,9 +16,10 @@ if TYPE_CHECKING:
 
     from softmax_cli.arraytypes import FloatArray, IntArray
     from softmax_cli.core.activations import SoftmaxSteps
+    from softmax_cli.io.npy import NpyWriter
 
 
-MACHINE_FORMATS = ("csv", "tsv", "json")
+MACHINE_FORMATS = ("csv", "tsv", "json", "npy")
 _FIXED_MAX_PRECISION = 12  # v * 10**p stays exact enough in float64 to round correctly
 # Below 2**40 units (10**12, as for format_unit_interval) v * 10**p is off by at most
 # 2**-14 of a unit, so only a value that close to a half-way point can round the other way.
@@ -233,7 +235,7 @@ def json_number(value: float) -> float | None:
 def format_json_lines(
     values: FloatArray,
     labels: Sequence[str] | None,
-    extra: dict[str, Sequence[object]] | None = None,
+    extra: Mapping[str, Sequence[object]] | None = None,
     nested: bool = True,
 ) -> bytes:
     """One JSON object or list per row, full float precision.
@@ -261,35 +263,69 @@ def format_json_lines(
 
 
 class OutputSink:
-    """Writes a stream of result chunks to a binary stream in one machine format."""
+    """Writes a stream of result chunks to a binary stream in one machine format.
 
-    def __init__(self, stream: BinaryIO, fmt: str, precision: int) -> None:
+    ``npy`` holds the same columns as CSV, classes as their indices, in one float64
+    array; ``n_rows``, when known before the first row, lets its header be written
+    first, else the output must be seekable. Use the sink as a context manager, or call
+    ``close``, so that an array is finished even when the input stops early."""
+
+    def __init__(self, stream: BinaryIO, fmt: str, precision: int, n_rows: int | None = None):
         if fmt not in MACHINE_FORMATS:
             raise ValueError(f"not a machine format: {fmt}")
         self.stream = stream
         self.fmt = fmt
         self.precision = precision
         self.delimiter = delimiter_for(fmt)
+        self._array: NpyWriter | None = None
+        self._closed = False
+        if fmt == "npy":
+            from softmax_cli.io.npy import NpyWriter
+
+            self._array = NpyWriter(stream, n_rows)
+
+    def __enter__(self) -> OutputSink:
+        return self
+
+    def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        if error is None:
+            self.close()
+            return
+        with contextlib.suppress(OSError, ValueError):  # the first error is the one to show
+            self.close()
+
+    def close(self, n_columns: int = 0) -> None:
+        """Finish the output: an array's header gets its final row count (an array of no
+        rows has ``n_columns``)."""
+        if self._array is not None:
+            self._array.close(n_columns)
 
     def header(self, names: Sequence[str] | None) -> None:
         """Write the header line (CSV and TSV only, when names are known)."""
-        if names and self.fmt != "json":
+        if names and self.fmt in ("csv", "tsv"):
             self.stream.write(format_header(names, self.delimiter))
 
     def rows(
         self,
         values: FloatArray,
         labels: Sequence[str] | None,
-        extra: dict[str, Sequence[object]] | None = None,
+        extra: Mapping[str, ClassColumn] | None = None,
         unit_interval: bool = False,
         nested: bool = True,
     ) -> None:
-        """Write one chunk of rows, ``values`` of shape ``(n_rows, n_columns)``; for JSON,
-        ``nested`` puts the values under ``"probs"`` when there are ``extra`` columns."""
-        if self.fmt == "json":
-            self.stream.write(format_json_lines(values, labels, extra, nested))
+        """Write one chunk of rows, ``values`` of shape ``(n_rows, n_columns)``, then
+        ``extra`` class columns; for JSON, ``nested`` puts the values under ``"probs"``
+        when there are ``extra`` columns."""
+        extra = extra or {}
+        if self._array is not None:
+            self._array.rows(np.column_stack([values, *(c.indices for c in extra.values())]))
+        elif self.fmt == "json":
+            classes = {key: class_column(c.indices, c.labels) for key, c in extra.items()}
+            self.stream.write(format_json_lines(values, labels, classes, nested))
         else:
-            text_columns = [[str(v) for v in column] for column in (extra or {}).values()]
+            text_columns = [
+                [str(v) for v in class_column(c.indices, c.labels)] for c in extra.values()
+            ]
             self.stream.write(
                 format_numbers(values, self.precision, self.delimiter, text_columns, unit_interval)
             )
@@ -297,7 +333,10 @@ class OutputSink:
     def columns(self, columns: Mapping[str, Column]) -> None:
         """Write one chunk of rows given as named columns of equal length: CSV and TSV
         cells in the order given, JSON one flat object per row keyed by the names."""
-        if self.fmt == "json":
+        if self._array is not None:
+            parts = [c.indices if isinstance(c, ClassColumn) else c for c in columns.values()]
+            self._array.rows(np.column_stack(parts))
+        elif self.fmt == "json":
             self.stream.write(format_json_records(columns))
         else:
             self.stream.write(

@@ -39,8 +39,7 @@ def predict_rows(
         raise ArgumentError(f"{len(labels)} labels given for {saved.model.n_classes} classes")
     if saved.preprocessor is not None:
         return _predict_with_preprocessing(saved, labels, spec, output, stdout)
-    rule = RowRule(_non_finite_rows, "", _first_non_finite)
-    source = open_rows(spec._replace(labels=None), rule)
+    source = open_rows(spec._replace(labels=None), FINITE_FEATURES)
     if source.n_columns is not None and source.n_columns != saved.model.n_features:
         raise DataError(
             f"the model takes {saved.model.n_features} features, the input has {source.n_columns}"
@@ -62,14 +61,22 @@ def _predict_with_preprocessing(
     saved: SavedModel, labels: list[str], spec: InputSpec, output: OutputSpec, stdout: BinaryIO
 ) -> Predicted:
     """A ``train`` model: columns by name, its preprocessing, and its target scored."""
-    from softmax_cli.workflows.predict_table import ArgumentRow, TableRows
+    from softmax_cli.io import npy
+    from softmax_cli.workflows.predict_table import PositionalRows, TableRows
 
     if spec.from_arguments:
-        source: TableRows | ArgumentRow = ArgumentRow(spec, saved)
+        source: TableRows | PositionalRows = PositionalRows(
+            open_rows(spec._replace(labels=None), FINITE_FEATURES), saved
+        )
     elif spec.stream.isatty():
         raise ArgumentError("no input: pipe CSV rows with a header, or give the values")
     else:
-        source = TableRows(spec, saved)
+        is_array, stream = npy.sniff(spec.stream)
+        if is_array:
+            rows = npy.NpyRows(stream, skip_invalid=spec.skip_invalid, row_rule=FINITE_FEATURES)
+            source = PositionalRows(rows, saved)
+        else:
+            source = TableRows(stream, spec, saved)
     stream_rows(
         source,
         lambda probs: probs,  # the rows are probabilities already
@@ -98,9 +105,13 @@ def _predict_with_preprocessing(
 
 
 def _non_finite_rows(values: FloatArray) -> BoolArray:
+    """Rows with a feature that is not a finite number (-inf is one in a logit file)."""
     return np.asarray(~np.isfinite(values).all(axis=1))
 
 
 def _first_non_finite(row: FloatArray) -> tuple[str, int | None]:
     column = int(np.argmin(np.isfinite(row)))
     return f"feature {row[column]:g} is not finite", column + 1
+
+
+FINITE_FEATURES = RowRule(_non_finite_rows, "", _first_non_finite)

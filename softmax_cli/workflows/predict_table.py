@@ -7,21 +7,20 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
 from softmax_cli.core.activations import softmax
 from softmax_cli.errors import ArgumentError, DataError
 from softmax_cli.io.rows import Chunk, RowGate, SkipReport
-from softmax_cli.io.sources import values_from_arguments
 from softmax_cli.io.table import TableReader
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import BoolArray, FloatArray, IntArray
     from softmax_cli.core.preprocessing import Preprocessor
     from softmax_cli.io.modelfile import SavedModel
-    from softmax_cli.io.sources import InputSpec
+    from softmax_cli.io.sources import InputSpec, RowSource
     from softmax_cli.io.table import TableChunk
 
 
@@ -68,12 +67,12 @@ class TableRows:
     cells whose category the model never saw; ``score`` is set when the target column
     is among the input's."""
 
-    def __init__(self, spec: InputSpec, saved: SavedModel) -> None:
+    def __init__(self, stream: BinaryIO, spec: InputSpec, saved: SavedModel) -> None:
         assert saved.preprocessor is not None
         if spec.header is False:
             raise ArgumentError("this model matches columns by name: the input needs a header")
         self.saved, self.preprocessor = saved, saved.preprocessor
-        self.reader = TableReader(spec.stream, spec.delimiter, spec.skip_invalid)
+        self.reader = TableReader(stream, spec.delimiter, spec.skip_invalid)
         self.gate = RowGate(spec.skip_invalid, None)
         names = self.reader.names
         absent = [name for name in self.preprocessor.columns if name not in names]
@@ -91,6 +90,7 @@ class TableRows:
         self.unmatched = [0] * len(self.categorical)
         self.labels: list[str] | None = None
         self.n_columns: int | None = saved.model.n_classes
+        self.n_rows: int | None = None
 
     @property
     def skipped(self) -> SkipReport:
@@ -147,10 +147,11 @@ def predict(
     return softmax(saved.model.logits(features))
 
 
-class ArgumentRow:
-    """Values given as arguments for a ``train`` model: its numeric columns, in order."""
+class PositionalRows:
+    """Rows of numbers with no column names (values given as arguments, or an ``.npy``
+    array) for a ``train`` model: its numeric columns, in its order."""
 
-    def __init__(self, spec: InputSpec, saved: SavedModel) -> None:
+    def __init__(self, source: RowSource, saved: SavedModel) -> None:
         preprocessor = saved.preprocessor
         assert preprocessor is not None
         names = [column.name for column in preprocessor.numeric]
@@ -158,22 +159,25 @@ class ArgumentRow:
             raise ArgumentError(
                 "this model has categorical columns: give CSV rows with a header on stdin"
             )
-        row = values_from_arguments(spec.values)
-        if row.shape[1] != len(names):
+        if source.n_columns is not None and source.n_columns != len(names):
             raise ArgumentError(
-                f"{row.shape[1]} values given; the model takes {len(names)}: {', '.join(names)}"
+                f"{source.n_columns} values given; the model takes {len(names)}: {', '.join(names)}"
             )
-        if not np.isfinite(row).all():
-            raise ArgumentError("-inf is not a feature value")
-        self.probs = predict(saved, preprocessor, row, [], [])
+        self.source, self.saved, self.preprocessor = source, saved, preprocessor
         self.labels: list[str] | None = None
         self.n_columns: int | None = saved.model.n_classes
-        self.skipped = SkipReport()
+        self.n_rows = source.n_rows
         self.score: TargetScore | None = None
         self.unmatched: list[int] = []
 
+    @property
+    def skipped(self) -> SkipReport:
+        return self.source.skipped
+
     def __iter__(self) -> Iterator[Chunk]:
-        yield Chunk(self.probs, np.array([1], dtype=np.int64))
+        for chunk in self.source:
+            probs = predict(self.saved, self.preprocessor, chunk.values, [], [])
+            yield Chunk(probs, chunk.line_numbers)
 
 
 def _text_in(chunk: TableChunk, columns: list[int]) -> BoolArray:

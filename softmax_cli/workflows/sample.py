@@ -69,7 +69,8 @@ def sample_rows(
     if output.is_table:
         _render(draws, names, config, output, per_row=not spec.from_arguments)
     else:
-        _write(draws, source.labels, config, output, stdout, per_row=not spec.from_arguments)
+        n_rows = config.n_draws if spec.from_arguments else source.n_rows
+        _write(draws, source.labels, config, output, stdout, not spec.from_arguments, n_rows)
     return source.skipped
 
 
@@ -131,14 +132,18 @@ def _write(
     output: OutputSpec,
     stdout: BinaryIO,
     per_row: bool,
+    n_rows: int | None,
 ) -> None:
-    """Machine formats; values given as arguments give lines of one draw and no header."""
-    sink = OutputSink(stdout, output.fmt, output.precision)
-    if per_row:
-        sink.header(column_names(config.n_draws, config.with_prob))
-    for block in draws:
-        sink.columns(sample_columns(block, labels, config.with_prob))
-        stdout.flush()
+    """Machine formats; values given as arguments give lines of one draw and no header.
+    ``n_rows``, when known up front, is the number of output rows."""
+    names = column_names(config.n_draws if per_row else 1, config.with_prob)
+    with OutputSink(stdout, output.fmt, output.precision, n_rows) as sink:
+        if per_row:
+            sink.header(names)
+        for block in draws:
+            sink.columns(sample_columns(block, labels, config.with_prob))
+            stdout.flush()
+        sink.close(len(names))
 
 
 def _render(

@@ -53,6 +53,8 @@ def explain_softmax(
     spec: InputSpec, output: OutputSpec, stdout: BinaryIO, temperature: float = 1.0
 ) -> None:
     """Write every step of softmax for the single input vector."""
+    if output.fmt == "npy":
+        raise ArgumentError("--explain writes a table of steps, not an array: use csv or json")
     source = open_rows(spec, MASKED_LOGITS)
     steps = activations.softmax_steps(_single_row(source), temperature)
     if output.is_table:

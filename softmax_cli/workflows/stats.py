@@ -58,7 +58,7 @@ def stats_rows(
     if output.is_table:
         _render(measured, source, config, output, show_lines=not spec.from_arguments)
     else:
-        _write(measured, source.labels, config, output, stdout)
+        _write(measured, source.labels, config, output, stdout, source.n_rows)
     return source.skipped
 
 
@@ -105,12 +105,16 @@ def _write(
     config: StatsConfig,
     output: OutputSpec,
     stdout: BinaryIO,
+    n_rows: int | None,
 ) -> None:
-    sink = OutputSink(stdout, output.fmt, output.precision)
-    sink.header(column_names(config.top))
-    for rows in measured:
-        sink.columns(stats_columns(rows, labels))
-        stdout.flush()
+    """Machine formats; ``n_rows``, when known up front, is the number of rows."""
+    names = column_names(config.top)
+    with OutputSink(stdout, output.fmt, output.precision, n_rows) as sink:
+        sink.header(names)
+        for rows in measured:
+            sink.columns(stats_columns(rows, labels))
+            stdout.flush()
+        sink.close(len(names))
 
 
 def _render(

@@ -8,12 +8,12 @@ JSON Lines as it comes, or into a preview of the first rows for a Rich table.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 import numpy as np
 
-from softmax_cli.io.writer import OutputSink, class_column
+from softmax_cli.io.writer import ClassColumn, OutputSink
 from softmax_cli.views import RowPreview, TableView
 
 if TYPE_CHECKING:
@@ -76,16 +76,14 @@ def stream_rows(
     if output.is_table:
         _render_table(preview_rows(source, compute), classes, columns, output, view)
         return
-    sink = OutputSink(stdout, output.fmt, output.precision)
     names = columns or classes
-    sink.header([*names, argmax] if names is not None and argmax else names)
-    for chunk in source:
-        results = compute(chunk.values)
-        extra: dict[str, Sequence[object]] | None = None
-        if argmax:
-            extra = {argmax: class_column(np.argmax(results, axis=1), classes)}
-        sink.rows(results, names, extra, unit_interval)
-        stdout.flush()
+    with OutputSink(stdout, output.fmt, output.precision, source.n_rows) as sink:
+        sink.header([*names, argmax] if names is not None and argmax else names)
+        for chunk in source:
+            results = compute(chunk.values)
+            extra = {argmax: ClassColumn(np.argmax(results, axis=1), classes)} if argmax else None
+            sink.rows(results, names, extra, unit_interval)
+            stdout.flush()
 
 
 def _render_table(

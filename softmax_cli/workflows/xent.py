@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, BinaryIO
 import numpy as np
 
 from softmax_cli.core import losses
-from softmax_cli.io.writer import OutputSink, class_column, json_number
+from softmax_cli.io.writer import ClassColumn, OutputSink, json_number
 from softmax_cli.views import LossView, ScoredRows
 from softmax_cli.workflows.loss_input import LossConfig, class_log_probs, open_targeted_rows
 
@@ -50,7 +50,7 @@ def cross_entropy_rows(
         render_scores(scored, totals, names, config, output, reduction)
     else:
         labels = None if config.binary else source.labels
-        write_scores(scored, totals, labels, output, stdout, reduction)
+        write_scores(scored, totals, labels, output, stdout, reduction, source.n_rows)
     return totals, source.skipped
 
 
@@ -150,27 +150,37 @@ def write_scores(
     output: OutputSpec,
     stdout: BinaryIO,
     reduction: str,
+    n_rows: int | None = None,
 ) -> None:
     """Machine formats: one row per sample (loss, target_prob, target, predicted), or with
-    ``reduction`` ``mean``/``sum`` one number (JSON: one object with the summary)."""
-    sink = OutputSink(stdout, output.fmt, output.precision)
-    wrote_header = False
-    for chunk in scored:
-        totals.add(chunk)
-        if reduction != "none":
-            continue
-        if not wrote_header:
-            sink.header([*SCORE_COLUMNS, "target", "predicted"])
-            wrote_header = True
-        extra: dict[str, Sequence[object]] = {
-            "target": class_column(chunk.targets, labels),
-            "predicted": class_column(chunk.predicted, labels),
-        }
-        values = np.column_stack([chunk.losses, chunk.target_probs])
-        sink.rows(values, SCORE_COLUMNS, extra, nested=False)
-        stdout.flush()
-    if reduction == "none" or not totals.rows:
+    ``reduction`` ``mean``/``sum`` one number (JSON: one object with the summary; npy: a
+    1 x 1 array). ``n_rows``, when known up front, is the number of samples."""
+    if reduction != "none":
+        for chunk in scored:
+            totals.add(chunk)
+        if totals.rows:
+            _write_reduced(totals, output, stdout, reduction)
         return
+    with OutputSink(stdout, output.fmt, output.precision, n_rows) as sink:
+        wrote_header = False
+        for chunk in scored:
+            totals.add(chunk)
+            if not wrote_header:
+                sink.header([*SCORE_COLUMNS, "target", "predicted"])
+                wrote_header = True
+            extra = {
+                "target": ClassColumn(chunk.targets, labels),
+                "predicted": ClassColumn(chunk.predicted, labels),
+            }
+            values = np.column_stack([chunk.losses, chunk.target_probs])
+            sink.rows(values, SCORE_COLUMNS, extra, nested=False)
+            stdout.flush()
+        sink.close(len(SCORE_COLUMNS) + 2)
+
+
+def _write_reduced(
+    totals: LossTotals, output: OutputSpec, stdout: BinaryIO, reduction: str
+) -> None:
     loss = totals.reduced(reduction)
     if output.fmt == "json":
         import json
@@ -182,6 +192,9 @@ def write_scores(
             "accuracy": totals.accuracy,
         }
         stdout.write((json.dumps(body) + "\n").encode())
+    elif output.fmt == "npy":
+        with OutputSink(stdout, output.fmt, output.precision, 1) as sink:
+            sink.rows(np.array([[loss]]), None)
     else:
         stdout.write(f"{loss:.{output.precision}f}\n".encode())
 

@@ -43,7 +43,7 @@ CASES = [
     (["softmax", "xent"], "--ba", ["--base"]),
     (["softmax", "xent", "--base"], "", ["e", "2"]),
     (["softmax", "xent", "--reduction"], "", ["none", "mean", "sum"]),
-    (["softmax", "softmax", "--format"], "", ["auto", "table", "csv", "tsv", "json"]),
+    (["softmax", "softmax", "--format"], "", ["auto", "table", "csv", "tsv", "json", "npy"]),
     (["softmax", "train-blobs", "--format"], "", ["auto", "table", "json"]),
     (["softmax", "train-blobs"], "--s", ["--samples", "--std", "--seed", "--save"]),
     (["softmax", "0.7"], "--fo", ["--format"]),  # numbers fall through to softmax
