@@ -115,7 +115,23 @@ def feature_input_options(command: F) -> F:
 
 def output_options(command: F) -> F:
     """How results are written: ``--format``, ``--precision``, ``--color``."""
-    decorators = [
+    return _apply(
+        command,
+        _output_decorators(
+            "Output format; auto is a table on a terminal, CSV otherwise. json is JSON Lines."
+        ),
+    )
+
+
+def report_output_options(command: F) -> F:
+    """The same for a command whose result is one report (calibrate): JSON off a terminal."""
+    return _apply(
+        command, _output_decorators("auto is the report on a terminal, one JSON object otherwise.")
+    )
+
+
+def _output_decorators(format_help: str) -> list[Decorator]:
+    return [
         click.option(
             "-f",
             "--format",
@@ -123,7 +139,7 @@ def output_options(command: F) -> F:
             type=click.Choice(["auto", "table", "csv", "tsv", "json"]),
             default="auto",
             show_default=True,
-            help="Output format; auto is a table on a terminal, CSV otherwise. json is JSON Lines.",
+            help=format_help,
         ),
         click.option(
             "-p",
@@ -135,7 +151,6 @@ def output_options(command: F) -> F:
         ),
         color_option,
     ]
-    return _apply(command, decorators)
 
 
 color_option = click.option(
@@ -145,6 +160,68 @@ color_option = click.option(
     show_default=True,
     help="Colour in tables; auto honours NO_COLOR and terminals.",
 )
+
+
+def target_options(command: F) -> F:
+    """Rows scored against a true class (xent, calibrate): where the targets are, and
+    whether the values are logits, probabilities, or one binary value per row."""
+    return _apply(
+        command,
+        [
+            click.option(
+                "--target",
+                metavar="IDX|LABEL",
+                help="The true class (0-based index or label) of the values, or of every CSV row.",
+            ),
+            click.option(
+                "--target-column",
+                metavar="NAME|INDEX",
+                help="CSV column holding each row's true class. [default: a header column "
+                "named target or label]",
+            ),
+            click.option(
+                "--probs",
+                is_flag=True,
+                help="Inputs are probabilities (rows sum to 1), not logits.",
+            ),
+            click.option(
+                "--binary",
+                is_flag=True,
+                help="One logit (or probability) of class 1 per row, targets 0/1: "
+                "binary cross-entropy.",
+            ),
+        ],
+    )
+
+
+def probability_options(command: F) -> F:
+    """How ``--probs`` input is taken: clipped away from 0 and 1, or renormalised."""
+    return _apply(
+        command,
+        [
+            click.option(
+                "--clip",
+                type=click.FloatRange(0, 0.5, min_open=True, max_open=True),
+                metavar="EPS",
+                help="With --probs: clip probabilities to [EPS, 1-EPS] (Keras uses 1e-7).",
+            ),
+            click.option(
+                "--renormalize",
+                is_flag=True,
+                help="With --probs: divide each row by its sum first.",
+            ),
+        ],
+    )
+
+
+def plot_option(help: str) -> Decorator:
+    """``--plot FILE.png``: a figure, for commands that draw one (needs matplotlib)."""
+    return click.option(
+        "--plot",
+        type=click.Path(dir_okay=False, writable=True),
+        metavar="FILE.png",
+        help=help,
+    )
 
 
 def input_spec(kwargs: dict[str, Any]) -> InputSpec:
@@ -161,11 +238,12 @@ def input_spec(kwargs: dict[str, Any]) -> InputSpec:
     )
 
 
-def output_spec(kwargs: dict[str, Any]) -> OutputSpec:
-    """Pop the output options, as an ``OutputSpec`` whose format is resolved."""
+def output_spec(kwargs: dict[str, Any], otherwise: str = "csv") -> OutputSpec:
+    """Pop the output options, as an ``OutputSpec`` whose format is resolved: ``auto`` is
+    a table on a terminal and ``otherwise`` elsewhere."""
     from softmax_cli.workflows.stream import OutputSpec, resolve_format
 
-    fmt = resolve_format(kwargs.pop("fmt"), stdout_bytes())
+    fmt = resolve_format(kwargs.pop("fmt"), stdout_bytes(), otherwise)
     return OutputSpec(fmt=fmt, precision=kwargs.pop("precision"), color=kwargs.pop("color"))
 
 

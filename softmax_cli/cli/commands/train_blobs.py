@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from softmax_cli.cli.options import chosen_seed, color_option, stdout_bytes
+from softmax_cli.cli.options import chosen_seed, color_option, plot_option, stdout_bytes
 from softmax_cli.core.experiment import BlobsConfig, center_problems
 
 DEFAULTS = BlobsConfig()
@@ -128,12 +128,7 @@ def _parse_hidden(ctx: click.Context, param: click.Parameter, value: str) -> tup
     metavar="MODEL.npz",
     help="Write the trained model here (for 'softmax predict').",
 )
-@click.option(
-    "--plot",
-    type=click.Path(dir_okay=False, writable=True),
-    metavar="FILE.png",
-    help="Draw data, decision regions and learning curves (needs matplotlib).",
-)
+@plot_option("Draw data, decision regions and learning curves (needs matplotlib).")
 @click.option(
     "--progress",
     is_flag=True,
