@@ -31,6 +31,10 @@ COMMANDS: dict[str, CommandEntry] = {
         f"{_MODULES}.xent:xent_command",
         "Cross-entropy: -log p(target), with p = softmax(logits).",
     ),
+    "calibrate": CommandEntry(
+        f"{_MODULES}.calibrate:calibrate_command",
+        "Fit the temperature that calibrates a classifier's probabilities.",
+    ),
     "train-blobs": CommandEntry(
         f"{_MODULES}.train_blobs:train_blobs_command",
         "Train a small softmax classifier on Gaussian blobs, in NumPy.",

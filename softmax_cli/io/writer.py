@@ -13,6 +13,7 @@ from softmax_cli.views import class_names
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import FloatArray, IntArray
     from softmax_cli.core.activations import SoftmaxSteps
+    from softmax_cli.core.calibration import Calibration, CalibrationMetrics, ReliabilityBins
     from softmax_cli.core.experiment import BlobsConfig
     from softmax_cli.core.training import TrainingResult
 
@@ -189,12 +190,77 @@ def format_explanation(
         }
         return (json.dumps(body, allow_nan=False) + "\n").encode()
     delimiter = delimiter_for(fmt)
-    numbers = format_numbers(np.column_stack(list(columns.values())), precision, delimiter)
-    rows = [
+    values = np.column_stack(list(columns.values()))
+    return format_header(["class", *columns], delimiter) + _named_rows(
+        names, values, precision, delimiter
+    )
+
+
+def _named_rows(names: Sequence[str], values: FloatArray, precision: int, delimiter: str) -> bytes:
+    """One line per name: the name (quoted as CSV needs), then that row of ``values``."""
+    numbers = format_numbers(values, precision, delimiter)
+    return b"".join(
         format_header([name], delimiter).rstrip(b"\n") + delimiter.encode() + line
         for name, line in zip(names, numbers.splitlines(keepends=True), strict=True)
+    )
+
+
+CALIBRATION_METRICS = ("nll", "accuracy", "brier", "ece", "mce")
+
+
+def format_calibration(result: Calibration, fmt: str, precision: int) -> bytes:
+    """calibrate's result in a machine format. JSON: one object with the temperature, the
+    bound it reached (or null), rows, bins, the metrics before and after, and both
+    reliability tables (null means in empty bins). CSV/TSV: rows metric,before,after,
+    the temperature first."""
+    import json
+
+    if fmt == "json":
+        body = {
+            "temperature": result.temperature,
+            "bound": result.fit.bound,
+            "rows": result.rows,
+            "bins": len(result.before.bins.counts),
+            "before": _metrics_json(result.before),
+            "after": _metrics_json(result.after),
+            "reliability": {
+                "before": _bins_json(result.before.bins),
+                "after": _bins_json(result.after.bins),
+            },
+        }
+        return (json.dumps(body, allow_nan=False) + "\n").encode()
+    delimiter = delimiter_for(fmt)
+    values = [[1.0, result.temperature]] + [
+        [getattr(result.before, name), getattr(result.after, name)] for name in CALIBRATION_METRICS
     ]
-    return format_header(["class", *columns], delimiter) + b"".join(rows)
+    return format_header(["metric", "before", "after"], delimiter) + _named_rows(
+        ["temperature", *CALIBRATION_METRICS], np.array(values), precision, delimiter
+    )
+
+
+def _metrics_json(metrics: CalibrationMetrics) -> dict[str, float]:
+    return {name: getattr(metrics, name) for name in CALIBRATION_METRICS}
+
+
+def _bins_json(bins: ReliabilityBins) -> list[dict[str, float | int | None]]:
+    columns = zip(
+        bins.lower.tolist(),
+        bins.upper.tolist(),
+        bins.counts.tolist(),
+        bins.confidence.tolist(),
+        bins.accuracy.tolist(),
+        strict=True,
+    )
+    return [
+        {
+            "lower": lower,
+            "upper": upper,
+            "count": count,
+            "confidence": None if math.isnan(confidence) else confidence,
+            "accuracy": None if math.isnan(accuracy) else accuracy,
+        }
+        for lower, upper, count, confidence, accuracy in columns
+    ]
 
 
 def format_training_json(config: BlobsConfig, seed: int, result: TrainingResult) -> bytes:

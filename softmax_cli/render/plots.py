@@ -1,4 +1,5 @@
-"""``train-blobs --plot``: decision regions and learning curves in a PNG (matplotlib)."""
+"""``--plot`` figures in PNG (matplotlib): train-blobs' decision regions and learning
+curves, calibrate's reliability diagrams."""
 
 from __future__ import annotations
 
@@ -10,6 +11,11 @@ import numpy as np
 from softmax_cli.errors import SoftmaxError
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
+    from matplotlib.axes import Axes
+
+    from softmax_cli.core.calibration import Calibration, CalibrationMetrics
     from softmax_cli.core.mlp import MLP
     from softmax_cli.core.training import Dataset, EpochStats
 
@@ -25,15 +31,21 @@ def require_matplotlib() -> None:
         raise SoftmaxError(INSTALL_HINT)
 
 
-def plot_training(path: str, model: MLP, data: Dataset, history: Sequence[EpochStats]) -> None:
-    """Save a figure: the training data coloured by class over the network's decision
-    regions (for two features; otherwise the first two features, without regions), and
-    the loss and accuracy per epoch for training and validation."""
+def _pyplot() -> ModuleType:
+    """matplotlib's pyplot on the Agg backend: files only, never a window."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+def plot_training(path: str, model: MLP, data: Dataset, history: Sequence[EpochStats]) -> None:
+    """Save a figure: the training data coloured by class over the network's decision
+    regions (for two features; otherwise the first two features, without regions), and
+    the loss and accuracy per epoch for training and validation."""
+    plt = _pyplot()
     figure, (regions, losses, accuracies) = plt.subplots(1, 3, figsize=(16, 5))
     x, y = data.x_train, data.y_train
     if model.n_features == 2:
@@ -70,3 +82,48 @@ def plot_training(path: str, model: MLP, data: Dataset, history: Sequence[EpochS
     figure.tight_layout()
     figure.savefig(path, format="png", dpi=100)
     plt.close(figure)
+
+
+def plot_reliability(path: str, result: Calibration) -> None:
+    """Save Guo et al.'s reliability diagram before and after temperature scaling: per
+    bin, the accuracy as a bar and its gap to the mean confidence, against the diagonal
+    of perfect calibration, with a histogram of the confidences below."""
+    plt = _pyplot()
+    figure, axes = plt.subplots(
+        2, 2, figsize=(11, 6.5), sharex=True, gridspec_kw={"height_ratios": [3, 1]}
+    )
+    panels = [
+        ("before (T = 1)", result.before),
+        (f"after (T = {result.temperature:.4g})", result.after),
+    ]
+    for column, (title, metrics) in enumerate(panels):
+        _reliability_panel(axes[0][column], axes[1][column], title, metrics)
+    figure.tight_layout()
+    figure.savefig(path, format="png", dpi=100)
+    plt.close(figure)
+
+
+def _reliability_panel(top: Axes, bottom: Axes, title: str, metrics: CalibrationMetrics) -> None:
+    bins = metrics.bins
+    filled = bins.counts > 0
+    left, width = bins.lower[filled], bins.upper[filled] - bins.lower[filled]
+    accuracy, confidence = bins.accuracy[filled], bins.confidence[filled]
+    top.bar(left, accuracy, width, align="edge", color="tab:blue", edgecolor="k", label="accuracy")
+    top.bar(
+        left,
+        confidence - accuracy,
+        width,
+        bottom=accuracy,
+        align="edge",
+        color="tab:red",
+        alpha=0.3,
+        edgecolor="tab:red",
+        hatch="//",
+        label="gap to mean confidence",
+    )
+    top.plot([0, 1], [0, 1], "k--", label="perfect calibration")
+    top.set(xlim=(0, 1), ylim=(0, 1), ylabel="accuracy")
+    top.set_title(f"{title}: ECE {metrics.ece:.2%}, NLL {metrics.nll:.4f}")
+    top.legend(loc="upper left")
+    bottom.bar(bins.lower, bins.counts, bins.upper - bins.lower, align="edge", color="tab:gray")
+    bottom.set(xlabel="confidence (top probability)", ylabel="samples")

@@ -17,7 +17,12 @@ COMPLETIONS = PROJECT / "completions"
 
 CASES = [
     (["softmax"], "si", ["sigmoid"]),
-    (["softmax"], "", ["completion", "predict", "sigmoid", "softmax", "train-blobs", "xent"]),
+    (
+        ["softmax"],
+        "",
+        ["calibrate", "completion", "predict", "sigmoid", "softmax", "train-blobs", "xent"],
+    ),
+    (["softmax", "calibrate", "--format"], "", ["auto", "table", "csv", "tsv", "json"]),
     (["softmax", "xent"], "--ba", ["--base"]),
     (["softmax", "xent", "--base"], "", ["e", "2"]),
     (["softmax", "xent", "--reduction"], "", ["none", "mean", "sum"]),
@@ -33,6 +38,7 @@ FILE_OPTIONS = [
     ["softmax", "predict", "--model"],
     ["softmax", "train-blobs", "--save"],
     ["softmax", "train-blobs", "--plot"],
+    ["softmax", "calibrate", "--plot"],
 ]
 
 
