@@ -52,7 +52,7 @@ def calibrate_rows(
         raise DataError(f"calibration needs at least {MIN_ROWS} rows, got {len(targets)} {noun}")
     # Log-probabilities are logits (softmax(log p / T) = softmax(z / T)), and for --probs
     # they are what gets calibrated: a probability of 0 stays 0 at every T.
-    result = calibrate(log_probs, targets, n_bins)
+    result = calibrate(log_probs, targets, n_bins, copy=False)  # no other use for them
     if plot is not None:
         from softmax_cli.render.plots import plot_reliability
 

@@ -23,7 +23,7 @@ from softmax_cli.core.calibration import (
     expected_calibration_error,
     fit_temperature,
     max_calibration_error,
-    nll_and_slope,
+    nll_derivatives,
     reliability_bins,
 )
 
@@ -52,10 +52,19 @@ def oracle_temperature(logits: np.ndarray, targets: np.ndarray) -> float:
 
 
 @pytest.mark.parametrize(
-    ("scale", "seed"), [(2.5, 0), (0.5, 1), (1.0, 2), (7.0, 3), (0.05, 4), (2.5, 5)]
+    ("scale", "seed", "rows"),
+    [
+        (2.5, 0, 3000),
+        (0.5, 1, 3000),
+        (1.0, 2, 3000),
+        (7.0, 3, 3000),
+        (0.05, 4, 3000),
+        (20.0, 5, 3000),
+        (2.5, 6, 30_000),  # rows in several blocks
+    ],
 )
-def test_temperature_matches_minimize_scalar(scale: float, seed: int) -> None:
-    logits, targets = draw(np.random.default_rng(seed), 3000, classes=5)
+def test_temperature_matches_minimize_scalar(scale: float, seed: int, rows: int) -> None:
+    logits, targets = draw(np.random.default_rng(seed), rows, classes=5)
     fit = fit_temperature(logits * scale, targets)
     assert fit.bound is None
     assert fit.temperature == pytest.approx(oracle_temperature(logits * scale, targets), rel=1e-6)
@@ -111,9 +120,10 @@ def loop_metrics(probs: np.ndarray, targets: np.ndarray, n_bins: int) -> tuple[f
     n = len(targets)
     confidences = [float(max(row)) for row in probs]
     correct = [int(np.argmax(row)) == t for row, t in zip(probs, targets, strict=True)]
+    binned = loop_bins(confidences, n_bins)
     ece, mce = 0.0, 0.0
     for m in range(n_bins):
-        members = [i for i, b in enumerate(loop_bins(confidences, n_bins)) if b == m]
+        members = [i for i, b in enumerate(binned) if b == m]
         if members:
             accuracy = sum(correct[i] for i in members) / len(members)
             confidence = sum(confidences[i] for i in members) / len(members)
@@ -126,13 +136,20 @@ def loop_metrics(probs: np.ndarray, targets: np.ndarray, n_bins: int) -> tuple[f
 
 
 @pytest.mark.parametrize(
-    ("seed", "scale", "n_bins", "temperature"),
-    [(0, 1.0, 15, 1.0), (1, 4.0, 10, 1.0), (2, 0.3, 1, 1.0), (3, 3.0, 7, 2.0), (4, 1.0, 100, 0.5)],
+    ("seed", "scale", "n_bins", "temperature", "rows"),
+    [
+        (0, 1.0, 15, 1.0, 400),
+        (1, 4.0, 10, 1.0, 400),
+        (2, 0.3, 1, 1.0, 400),
+        (3, 3.0, 7, 2.0, 400),
+        (4, 1.0, 100, 0.5, 400),
+        (5, 2.0, 15, 1.7, 20_000),  # rows in several blocks
+    ],
 )
 def test_ece_mce_and_brier_match_a_loop(
-    seed: int, scale: float, n_bins: int, temperature: float
+    seed: int, scale: float, n_bins: int, temperature: float, rows: int
 ) -> None:
-    logits, targets = draw(np.random.default_rng(seed), 400, classes=4)
+    logits, targets = draw(np.random.default_rng(seed), rows, classes=4)
     logits = logits * scale
     metrics = calibration_metrics(logits, targets, temperature, n_bins)
     probs = scipy.special.softmax(logits / temperature, axis=1)
@@ -143,7 +160,7 @@ def test_ece_mce_and_brier_match_a_loop(
     assert brier_score(probs, targets) == pytest.approx(brier, abs=1e-12)
     assert metrics.nll == pytest.approx(oracle_nll(logits, targets, temperature), rel=1e-12)
     assert metrics.accuracy == np.mean(np.argmax(logits, axis=1) == targets)
-    assert metrics.bins.counts.sum() == 400
+    assert metrics.bins.counts.sum() == rows
 
 
 @pytest.mark.parametrize(
@@ -245,14 +262,19 @@ logit_rows = st.integers(2, 6).flatmap(
 
 
 @given(logit_rows, st.floats(0.05, 20))
-def test_slope_is_the_derivative_of_the_nll_in_log_t(case: tuple, temperature: float) -> None:
+def test_slope_and_curvature_are_the_derivatives_of_the_nll_in_log_t(
+    case: tuple, temperature: float
+) -> None:
     logits, targets = case
-    nll, slope = nll_and_slope(logits, targets, temperature)
-    assert nll == pytest.approx(oracle_nll(logits, targets, temperature), rel=1e-9, abs=1e-12)
-    step = 1e-5
-    above = nll_and_slope(logits, targets, temperature * math.exp(step))[0]
-    below = nll_and_slope(logits, targets, temperature * math.exp(-step))[0]
-    assert slope == pytest.approx((above - below) / (2 * step), rel=1e-4, abs=1e-7)
+    point = nll_derivatives(logits, targets, temperature)
+    assert point.nll == pytest.approx(oracle_nll(logits, targets, temperature), rel=1e-9, abs=1e-12)
+    step = 1e-4
+    above = nll_derivatives(logits, targets, temperature * math.exp(step))
+    below = nll_derivatives(logits, targets, temperature * math.exp(-step))
+    assert point.slope == pytest.approx((above.nll - below.nll) / (2 * step), rel=1e-4, abs=1e-6)
+    assert point.curvature == pytest.approx(
+        (above.slope - below.slope) / (2 * step), rel=1e-4, abs=1e-6
+    )
 
 
 @given(logit_rows, st.integers(1, 20))
