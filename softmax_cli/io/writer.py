@@ -13,7 +13,7 @@ from softmax_cli.views import class_names
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import FloatArray, IntArray
     from softmax_cli.core.activations import SoftmaxSteps
-    from softmax_cli.core.calibration import Calibration, CalibrationMetrics, ReliabilityBins
+    from softmax_cli.core.calibration import Calibration, ReliabilityBins
     from softmax_cli.core.experiment import BlobsConfig
     from softmax_cli.core.training import TrainingResult
 
@@ -205,9 +205,6 @@ def _named_rows(names: Sequence[str], values: FloatArray, precision: int, delimi
     )
 
 
-CALIBRATION_METRICS = ("nll", "accuracy", "brier", "ece", "mce")
-
-
 def format_calibration(result: Calibration, fmt: str, precision: int) -> bytes:
     """calibrate's result in a machine format. JSON: one object with the temperature, the
     bound it reached (or null), rows, bins, the metrics before and after, and both
@@ -220,9 +217,9 @@ def format_calibration(result: Calibration, fmt: str, precision: int) -> bytes:
             "temperature": result.temperature,
             "bound": result.fit.bound,
             "rows": result.rows,
-            "bins": len(result.before.bins.counts),
-            "before": _metrics_json(result.before),
-            "after": _metrics_json(result.after),
+            "bins": result.n_bins,
+            "before": result.before.scalars(),
+            "after": result.after.scalars(),
             "reliability": {
                 "before": _bins_json(result.before.bins),
                 "after": _bins_json(result.after.bins),
@@ -230,16 +227,14 @@ def format_calibration(result: Calibration, fmt: str, precision: int) -> bytes:
         }
         return (json.dumps(body, allow_nan=False) + "\n").encode()
     delimiter = delimiter_for(fmt)
-    values = [[1.0, result.temperature]] + [
-        [getattr(result.before, name), getattr(result.after, name)] for name in CALIBRATION_METRICS
-    ]
-    return format_header(["metric", "before", "after"], delimiter) + _named_rows(
-        ["temperature", *CALIBRATION_METRICS], np.array(values), precision, delimiter
+    before, after = result.before.scalars(), result.after.scalars()
+    names = ["temperature", *before]
+    values = np.array(
+        [[1.0, result.temperature], *zip(before.values(), after.values(), strict=True)]
     )
-
-
-def _metrics_json(metrics: CalibrationMetrics) -> dict[str, float]:
-    return {name: getattr(metrics, name) for name in CALIBRATION_METRICS}
+    return format_header(["metric", "before", "after"], delimiter) + _named_rows(
+        names, values, precision, delimiter
+    )
 
 
 def _bins_json(bins: ReliabilityBins) -> list[dict[str, float | int | None]]:

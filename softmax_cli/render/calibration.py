@@ -18,13 +18,7 @@ if TYPE_CHECKING:
     from softmax_cli.core.calibration import Calibration, ReliabilityBins
 
 BAR_WIDTH = 16
-METRICS = (
-    ("nll", "NLL (nats)"),
-    ("accuracy", "accuracy"),
-    ("brier", "Brier score"),
-    ("ece", "ECE"),
-    ("mce", "MCE"),
-)
+HEADINGS = {"nll": "NLL (nats)", "accuracy": "accuracy", "brier": "Brier score", "mce": "MCE"}
 
 
 def render_report(console: Console, result: Calibration, precision: int, applying: str) -> None:
@@ -33,21 +27,19 @@ def render_report(console: Console, result: Calibration, precision: int, applyin
     fit = result.fit
     headline = Text(f"temperature T = {result.temperature:.{precision}f}", style="bold")
     if fit.bound is None:
-        headline.append(f", minimising the NLL over {result.rows} rows", style="")
+        headline.append(f", minimising the NLL over {result.rows} rows")
     console.print(headline)
     if fit.note is not None:
         console.print(Text(fit.note, style="yellow"))
-    n_bins = len(result.before.bins.counts)
     table = Table(box=box.SIMPLE_HEAD)
     table.add_column("")
     table.add_column("before (T = 1)", justify="right", no_wrap=True)
     table.add_column("after", justify="right", no_wrap=True)
     table.add_row("temperature", fixed(1.0, precision), fixed(result.temperature, precision))
-    for name, heading in METRICS:
-        if name == "ece":
-            heading = f"ECE ({n_bins} bins)"
-        before, after = getattr(result.before, name), getattr(result.after, name)
-        table.add_row(heading, fixed(before, precision), fixed(after, precision))
+    headings = {**HEADINGS, "ece": f"ECE ({result.n_bins} bins)"}
+    after = result.after.scalars()
+    for name, before in result.before.scalars().items():
+        table.add_row(headings[name], fixed(before, precision), fixed(after[name], precision))
     console.print(table)
     _render_bins(console, result.before.bins, precision, "before (T = 1)")
     _render_bins(console, result.after.bins, precision, f"after (T = {result.temperature:g})")

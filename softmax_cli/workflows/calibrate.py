@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
-from softmax_cli.core.calibration import calibrate
+from softmax_cli.core.calibration import DEFAULT_BINS, calibrate
 from softmax_cli.errors import DataError
 from softmax_cli.io.writer import format_calibration
 from softmax_cli.workflows.loss_input import (
@@ -39,7 +39,7 @@ def calibrate_rows(
     *,
     target: str | None = None,
     target_column: str | None = None,
-    n_bins: int = 15,
+    n_bins: int = DEFAULT_BINS,
     plot: str | None = None,
 ) -> tuple[Calibration, SkipReport]:
     """Fit T on every row and write the result in ``output``'s format (a report for a

@@ -14,7 +14,7 @@ import pytest
 import scipy.special
 from helpers import SCRIPT, clean_env, invoke_cli
 
-from softmax_cli.core.calibration import calibrate
+from softmax_cli.core.calibration import DEFAULT_BINS, calibrate
 
 ROWS = 600
 CLASSES = ("a", "b", "c")
@@ -136,6 +136,10 @@ def test_table_report() -> None:
 
 
 def test_bins_option() -> None:
+    from softmax_cli.cli.commands.calibrate import calibrate_command
+
+    bins = next(p for p in calibrate_command.params if p.name == "bins")
+    assert bins.default == DEFAULT_BINS == calibrate_json([])["bins"]
     report = calibrate_json(["--bins", "4"])
     assert report["bins"] == 4
     assert [b["upper"] for b in report["reliability"]["after"]] == [0.25, 0.5, 0.75, 1.0]
