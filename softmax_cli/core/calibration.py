@@ -200,14 +200,22 @@ _LOG_T_TOLERANCE = 1e-9  # in log T, so a relative 1e-9 in T: near-free once New
 
 
 def _fit(scores: _Scores, bounds: tuple[float, float]) -> TemperatureFit:
-    # The NLL is convex in u = 1/T (its second derivative in u is the mean variance of x
-    # under p), so its slope in log T changes sign at most once, from - to +. Walk out
-    # from T = 1 (to 2, 4, 16, 256, then the bound; or 1/2, 1/4, ...) until the slope
-    # changes sign, then run Newton's method in that bracket. Staying near T = 1 matters
-    # for speed too: at small T most exps underflow, and exp is many times slower there.
+    # When every target is a most likely class, every row's NLL falls as T -> 0 (towards
+    # 0, or log of the number of classes tied for first): no T is optimal. Decided here,
+    # because the slopes that would show it underflow to 0 once the margins are wide.
+    if np.all(scores.target_logits == 0.0):
+        if np.all((scores.logits == 0.0) | (scores.logits == _MASKED)):
+            return TemperatureFit(1.0)  # every row's logits are equal: no T changes anything
+        return TemperatureFit(bounds[0], "lower")
+    # Otherwise the NLL is convex in u = 1/T (its second derivative in u is the mean
+    # variance of x under p) and grows without bound as T -> 0, so its slope in log T
+    # changes sign once at most, from - to +. Walk out from T = 1 (to 2, 4, 16, 256, then
+    # the bound; or 1/2, 1/4, ...) until the slope changes sign, then run Newton's method
+    # in that bracket. Staying near T = 1 matters for speed too: at small T most exps
+    # underflow, and exp is many times slower there.
     at_one = _evaluate(scores, 1.0)
     if at_one.slope == 0.0:
-        return TemperatureFit(1.0)  # T = 1 is optimal, or no T changes anything
+        return TemperatureFit(1.0)
     sign = 1.0 if at_one.slope < 0.0 else -1.0  # which way the NLL falls: up or down in T
     bound = bounds[1] if sign > 0 else bounds[0]
     limit = abs(math.log(bound))
@@ -219,7 +227,8 @@ def _fit(scores: _Scores, bounds: tuple[float, float]) -> TemperatureFit:
         outer = sign * min(2.0 * abs(outer), limit)
         at_outer = _evaluate(scores, math.exp(outer))
     if abs(outer) == limit and sign * at_outer.slope <= 0.0:
-        # Still falling at the bound (or flat: every exp but the top one underflows).
+        # Still falling at the bound: logits that say nothing about the targets (T -> inf),
+        # or whose optimum lies below the lower bound.
         return TemperatureFit(bound, "upper" if sign > 0 else "lower")
     if sign > 0:
         return TemperatureFit(math.exp(_root(scores, (inner, at_inner), (outer, at_outer))))

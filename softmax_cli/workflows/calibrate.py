@@ -49,7 +49,10 @@ def calibrate_rows(
     log_probs, targets = collect_rows(source, config, fixed_target, spec.skip_invalid)
     if len(targets) < MIN_ROWS:
         noun = "row" if len(targets) == 1 else "rows"
-        raise DataError(f"calibration needs at least {MIN_ROWS} rows, got {len(targets)} {noun}")
+        skipped = f"; {source.skipped.summary()}" if source.skipped.count else ""
+        raise DataError(
+            f"calibration needs at least {MIN_ROWS} rows, got {len(targets)} {noun}{skipped}"
+        )
     # Log-probabilities are logits (softmax(log p / T) = softmax(z / T)), and for --probs
     # they are what gets calibrated: a probability of 0 stays 0 at every T.
     result = calibrate(log_probs, targets, n_bins, copy=False)  # no other use for them
@@ -96,9 +99,8 @@ def collect_rows(
 
 
 def _impossible_target(config: LossConfig) -> str:
-    what = "probability 0" if config.probs else "logit -inf"
     hint = " (--clip EPS bounds it)" if config.probs else ""
-    return f"the target class has {what}: its loss is infinite at every temperature{hint}"
+    return f"the target class has probability 0: its loss is infinite at every temperature{hint}"
 
 
 def how_to_apply(config: LossConfig, temperature: float) -> str:

@@ -278,11 +278,18 @@ def test_renormalize() -> None:
             [],
             "a,b,label\n0,-inf,b\n1,2,a\n",
             65,
-            "line 2: the target class has logit -inf: its loss is infinite at every temperature",
+            "line 2: the target class has probability 0: its loss is infinite at every "
+            "temperature\n",  # no --clip hint: these are logits
         ),
         ([], "a,b,label\n1,2,a\n", 65, "calibration needs at least 2 rows, got 1 row"),
         ([], "a,b,label\n", 65, "calibration needs at least 2 rows, got 0 rows"),
         ([], "", 65, "calibration needs at least 2 rows, got 0 rows"),
+        (
+            ["--skip-invalid"],
+            "a,b,label\n1,2,a\nx,1,b\n1,-inf,b\n",
+            65,
+            "got 1 row; skipped 2 invalid rows (lines 3, 4)\n",
+        ),
         (["--target", "0", "1", "2"], "", 65, "calibration needs at least 2 rows, got 1 row"),
         (["1", "2"], "", 2, "which class is true? give --target IDX|LABEL"),
         (["--target", "0", "--target-column", "t"], "a,t\n1,0\n", 2, "not both"),

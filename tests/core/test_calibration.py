@@ -201,6 +201,12 @@ def test_empty_bins_have_nan_means_and_are_skipped_by_ece_and_mce() -> None:
     [
         # Every prediction right: sharpening (T -> 0) lowers the NLL towards 0 forever.
         ([[2.0, 0.0], [0.0, 1.0], [5.0, -1.0]], [0, 1, 0], T_BOUNDS[0], "lower"),
+        # ... also when the margins are so wide that every slope underflows to 0,
+        ([[100.0, 0.0], [0.0, 1000.0]], [0, 1], T_BOUNDS[0], "lower"),
+        # and when a target ties for first place: its loss falls to log 2, not 0.
+        ([[2.0, 2.0], [0.0, 1.0]], [1, 1], T_BOUNDS[0], "lower"),
+        # Logits too small for any T in the bounds: the optimum lies below 0.001.
+        ([[2e-5, 0.0], [0.0, 1e-5], [1e-5, 0.0]], [0, 1, 1], T_BOUNDS[0], "lower"),
         # Every target the least likely class: flattening (T -> inf) helps forever.
         ([[2.0, 0.0], [0.0, 1.0], [5.0, -1.0]], [1, 0, 1], T_BOUNDS[1], "upper"),
         # Equal logits in every row: no T changes anything, so T stays 1.
