@@ -106,6 +106,19 @@ def test_predict_csv_path_never_imports_rich_or_heavy_libraries(tmp_path) -> Non
     assert not loaded & {"rich", "sklearn", "scipy", "matplotlib"}
 
 
+def test_calibrate_json_path_imports_no_rich_and_no_heavy_library() -> None:
+    code = (
+        "import sys, io\n"
+        "from softmax_cli.cli.main import cli\n"
+        "sys.stdin = io.TextIOWrapper(io.BytesIO(b'a,b,label\\n2,0,a\\n0,1,a\\n1,0,b\\n'))\n"
+        "cli.main(['calibrate', '--format', 'json', '-q'], standalone_mode=False)\n"
+    )
+    modules = modules_after(code)
+    assert "softmax_cli.core.calibration" in modules  # the probe really ran the command
+    loaded = top_level(modules)
+    assert not loaded & {"rich", "sklearn", "scipy", "matplotlib"}
+
+
 def test_tab_completion_stays_light() -> None:
     env = {
         **os.environ,

@@ -18,10 +18,10 @@ from softmax_cli.errors import EXIT_FAILURE, EXIT_INTERRUPTED
 
 EXIT_CODES_HELP = """\b
 Exit codes:
-  0    success (also for empty input)
+  0    success (also for empty input, except for calibrate)
   1    failure that is not the input's fault (I/O error, closed pipe)
   2    usage error: bad option or value, unknown command, no input on a terminal
-  65   bad input data: bad cell, ragged row, ... (EX_DATAERR)
+  65   bad input data: bad cell, ragged row, too few rows, ... (EX_DATAERR)
   130  interrupted (Ctrl-C)"""
 
 

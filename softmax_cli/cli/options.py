@@ -115,16 +115,31 @@ def feature_input_options(command: F) -> F:
 
 def output_options(command: F) -> F:
     """How results are written: ``--format``, ``--precision``, ``--color``."""
-    decorators = [
+    formats = ["auto", "table", "csv", "tsv", "json", "npy"]
+    format_help = (
+        "Output format; auto is a table on a terminal, CSV otherwise. json is JSON "
+        "Lines; npy is one float64 NumPy array (classes as indices)."
+    )
+    return _apply(command, _output_decorators(formats, format_help))
+
+
+def report_output_options(command: F) -> F:
+    """The same for a command whose result is one report (calibrate): JSON off a terminal."""
+    formats = ["auto", "table", "csv", "tsv", "json"]
+    format_help = "auto is the report on a terminal, one JSON object otherwise."
+    return _apply(command, _output_decorators(formats, format_help))
+
+
+def _output_decorators(formats: list[str], format_help: str) -> list[Decorator]:
+    return [
         click.option(
             "-f",
             "--format",
             "fmt",
-            type=click.Choice(["auto", "table", "csv", "tsv", "json", "npy"]),
+            type=click.Choice(formats),
             default="auto",
             show_default=True,
-            help="Output format; auto is a table on a terminal, CSV otherwise. json is JSON "
-            "Lines; npy is one float64 NumPy array (classes as indices).",
+            help=format_help,
         ),
         click.option(
             "-p",
@@ -136,7 +151,6 @@ def output_options(command: F) -> F:
         ),
         color_option,
     ]
-    return _apply(command, decorators)
 
 
 temperature_option = click.option(
@@ -164,6 +178,58 @@ base_option = click.option(
     show_default=True,
     help="Logarithm base: e for nats, 2 for bits.",
 )
+
+
+def target_options(command: F) -> F:
+    """Rows scored against a true class (xent, calibrate): where the targets are, and
+    whether the values are logits, probabilities, or one binary value per row."""
+    return _apply(
+        command,
+        [
+            click.option(
+                "--target",
+                metavar="IDX|LABEL",
+                help="The true class (0-based index or label) of the values, or of every CSV row.",
+            ),
+            click.option(
+                "--target-column",
+                metavar="NAME|INDEX",
+                help="CSV column holding each row's true class. [default: a header column "
+                "named target or label]",
+            ),
+            probs_option,
+            click.option(
+                "--binary",
+                is_flag=True,
+                help="One logit (or probability) of class 1 per row, targets 0/1: "
+                "binary cross-entropy.",
+            ),
+        ],
+    )
+
+
+def probability_options(command: F) -> F:
+    """How ``--probs`` input is taken: clipped away from 0 and 1, or renormalised."""
+    return _apply(
+        command,
+        [
+            click.option(
+                "--clip",
+                type=click.FloatRange(0, 0.5, min_open=True, max_open=True),
+                metavar="EPS",
+                help="With --probs: clip probabilities to [EPS, 1-EPS] (Keras uses 1e-7).",
+            ),
+            renormalize_option,
+        ],
+    )
+
+
+def plot_option(help: str) -> Decorator:
+    """``--plot FILE.png``: a figure, for commands that draw one (needs matplotlib)."""
+    return click.option(
+        "--plot", type=click.Path(dir_okay=False, writable=True), metavar="FILE.png", help=help
+    )
+
 
 color_option = click.option(
     "--color",
@@ -214,12 +280,7 @@ def trainer_options(command: F) -> F:
             metavar="MODEL.npz",
             help="Write the trained model here (for 'softmax predict').",
         ),
-        click.option(
-            "--plot",
-            type=click.Path(dir_okay=False, writable=True),
-            metavar="FILE.png",
-            help="Draw learning curves and decision regions (needs matplotlib).",
-        ),
+        plot_option("Draw learning curves and decision regions (needs matplotlib)."),
         click.option(
             "--progress",
             is_flag=True,
@@ -263,11 +324,12 @@ def input_spec(kwargs: dict[str, Any]) -> InputSpec:
     )
 
 
-def output_spec(kwargs: dict[str, Any]) -> OutputSpec:
-    """Pop the output options, as an ``OutputSpec`` whose format is resolved."""
+def output_spec(kwargs: dict[str, Any], otherwise: str = "csv") -> OutputSpec:
+    """Pop the output options, as an ``OutputSpec`` whose format is resolved: ``auto`` is
+    a table on a terminal and ``otherwise`` elsewhere."""
     from softmax_cli.workflows.stream import OutputSpec, resolve_format
 
-    fmt = resolve_format(kwargs.pop("fmt"), stdout_bytes())
+    fmt = resolve_format(kwargs.pop("fmt"), stdout_bytes(), otherwise)
     if fmt == "npy" and stdout_bytes().isatty():
         raise click.UsageError(
             "--format npy writes binary data: send it to a file (> out.npy) or a pipe"

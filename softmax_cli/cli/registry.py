@@ -39,6 +39,10 @@ COMMANDS: dict[str, CommandEntry] = {
         f"{_MODULES}.stats:stats_command",
         "How sure each row is: entropy, perplexity, margin, top-k.",
     ),
+    "calibrate": CommandEntry(
+        f"{_MODULES}.calibrate:calibrate_command",
+        "Fit the temperature that calibrates a classifier's probabilities.",
+    ),
     "train-blobs": CommandEntry(
         f"{_MODULES}.train_blobs:train_blobs_command",
         "Train a small softmax classifier on Gaussian blobs, in NumPy.",

@@ -9,13 +9,10 @@ from typing import TYPE_CHECKING, BinaryIO, NamedTuple, TypeAlias
 
 import numpy as np
 
-from softmax_cli.views import class_names
-
 if TYPE_CHECKING:
     import numpy.typing as npt
 
     from softmax_cli.arraytypes import FloatArray, IntArray
-    from softmax_cli.core.activations import SoftmaxSteps
     from softmax_cli.io.npy import NpyWriter
 
 
@@ -342,34 +339,3 @@ class OutputSink:
             self.stream.write(
                 format_columns(list(columns.values()), self.precision, self.delimiter)
             )
-
-
-def format_explanation(
-    steps: SoftmaxSteps, labels: Sequence[str] | None, fmt: str, precision: int
-) -> bytes:
-    """The softmax walk-through in a machine format: one row per class with its logit,
-    scaled logit, shifted logit, exp and probability (JSON: one object, plus the sum)."""
-    import json
-
-    names = class_names(labels, len(steps.probs))
-    columns = {
-        "logit": steps.logits,
-        "scaled": steps.scaled,
-        "shifted": steps.shifted,
-        "exp": steps.exps,
-        "probability": steps.probs,
-    }
-    if fmt == "json":
-        body = {
-            "classes": names,
-            **{key: [json_number(v) for v in column.tolist()] for key, column in columns.items()},
-            "sum_exps": steps.sum_exps,
-        }
-        return (json.dumps(body, allow_nan=False) + "\n").encode()
-    delimiter = delimiter_for(fmt)
-    numbers = format_numbers(np.column_stack(list(columns.values())), precision, delimiter)
-    rows = [
-        format_header([name], delimiter).rstrip(b"\n") + delimiter.encode() + line
-        for name, line in zip(names, numbers.splitlines(keepends=True), strict=True)
-    ]
-    return format_header(["class", *columns], delimiter) + b"".join(rows)

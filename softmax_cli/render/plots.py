@@ -1,5 +1,5 @@
-"""``--plot`` for the trainers: decision regions, learning curves and the confusion matrix
-in a PNG (matplotlib, imported only here)."""
+"""``--plot`` figures in PNG (matplotlib, imported only here): the trainers' decision
+regions, learning curves and confusion matrix, calibrate's reliability diagrams."""
 
 from __future__ import annotations
 
@@ -11,7 +11,12 @@ import numpy as np
 from softmax_cli.errors import SoftmaxError
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
+    from matplotlib.axes import Axes
+
     from softmax_cli.arraytypes import FloatArray, IntArray
+    from softmax_cli.core.calibration import Calibration, CalibrationMetrics
     from softmax_cli.core.mlp import MLP
     from softmax_cli.core.outcome import TrainOutcome
     from softmax_cli.core.training import Dataset, EpochStats
@@ -28,7 +33,8 @@ def require_matplotlib() -> None:
         raise SoftmaxError(INSTALL_HINT)
 
 
-def _pyplot() -> Any:
+def _pyplot() -> ModuleType:
+    """matplotlib's pyplot on the Agg backend: files only, never a window."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -149,3 +155,46 @@ def _save(figure: Any, path: str) -> None:
     figure.tight_layout()
     figure.savefig(path, format="png", dpi=100)
     _pyplot().close(figure)
+
+
+def plot_reliability(path: str, result: Calibration) -> None:
+    """Save Guo et al.'s reliability diagram before and after temperature scaling: per
+    bin, the accuracy as a bar and its gap to the mean confidence, against the diagonal
+    of perfect calibration, with a histogram of the confidences below."""
+    plt = _pyplot()
+    figure, axes = plt.subplots(
+        2, 2, figsize=(11, 6.5), sharex=True, gridspec_kw={"height_ratios": [3, 1]}
+    )
+    panels = [
+        ("before (T = 1)", result.before),
+        (f"after (T = {result.temperature:.4g})", result.after),
+    ]
+    for column, (title, metrics) in enumerate(panels):
+        _reliability_panel(axes[0][column], axes[1][column], title, metrics)
+    _save(figure, path)
+
+
+def _reliability_panel(top: Axes, bottom: Axes, title: str, metrics: CalibrationMetrics) -> None:
+    bins = metrics.bins
+    filled = bins.counts > 0
+    left, width = bins.lower[filled], bins.upper[filled] - bins.lower[filled]
+    accuracy, confidence = bins.accuracy[filled], bins.confidence[filled]
+    top.bar(left, accuracy, width, align="edge", color="tab:blue", edgecolor="k", label="accuracy")
+    top.bar(
+        left,
+        confidence - accuracy,
+        width,
+        bottom=accuracy,
+        align="edge",
+        color="tab:red",
+        alpha=0.3,
+        edgecolor="tab:red",
+        hatch="//",
+        label="gap to mean confidence",
+    )
+    top.plot([0, 1], [0, 1], "k--", label="perfect calibration")
+    top.set(xlim=(0, 1), ylim=(0, 1), ylabel="accuracy")
+    top.set_title(f"{title}: ECE {metrics.ece:.2%}, NLL {metrics.nll:.4f}")
+    top.legend(loc="upper left")
+    bottom.bar(bins.lower, bins.counts, bins.upper - bins.lower, align="edge", color="tab:gray")
+    bottom.set(xlabel="confidence (top probability)", ylabel="samples")

@@ -17,7 +17,8 @@ from softmax_cli.views import class_names
 from softmax_cli.workflows.class_scores import MASKED_LOGITS, distribution_rule
 
 if TYPE_CHECKING:
-    from softmax_cli.arraytypes import BoolArray, FloatArray
+    from softmax_cli.arraytypes import BoolArray, FloatArray, IntArray
+    from softmax_cli.io.rows import Chunk
     from softmax_cli.io.sources import InputSpec, RowSource
 
 
@@ -77,6 +78,14 @@ def class_log_probs(values: FloatArray, config: LossConfig) -> FloatArray:
     if config.probs:
         return losses.log_probs_from_probs(values, config.clip, config.renormalize)
     return log_softmax(values)
+
+
+def chunk_targets(chunk: Chunk, fixed_target: int | None) -> IntArray:
+    """Each row's target class: from the chunk's target column, else ``fixed_target``."""
+    if chunk.targets is not None:
+        return chunk.targets
+    assert fixed_target is not None
+    return np.full(len(chunk.values), fixed_target, dtype=np.intp)
 
 
 class TargetedRows(NamedTuple):

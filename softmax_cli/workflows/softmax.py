@@ -64,7 +64,7 @@ def explain_softmax(
         console = make_console(output.color)
         render_explanation(console, steps, source.labels, output.precision, temperature)
     else:
-        from softmax_cli.io.writer import format_explanation
+        from softmax_cli.io.reports import format_explanation
 
         stdout.write(format_explanation(steps, source.labels, output.fmt, output.precision))
 

@@ -33,12 +33,12 @@ class OutputSpec(NamedTuple):
         return self.fmt == "table"
 
 
-def resolve_format(fmt: str, stream: BinaryIO | None = None) -> str:
-    """``auto`` is a table on a terminal and CSV otherwise."""
+def resolve_format(fmt: str, stream: BinaryIO | None = None, otherwise: str = "csv") -> str:
+    """``auto`` is a table on a terminal and ``otherwise`` (CSV unless said) elsewhere."""
     if fmt != "auto":
         return fmt
     target = stream if stream is not None else sys.stdout
-    return "table" if target.isatty() else "csv"
+    return "table" if target.isatty() else otherwise
 
 
 DEFAULT_VIEW = TableView()

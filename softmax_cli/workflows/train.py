@@ -307,7 +307,7 @@ def train_and_report(
 
         render_train_report(make_console(report.color), outcome, source)
     else:
-        from softmax_cli.io.report_json import format_train_json
+        from softmax_cli.io.reports import format_train_json
 
         report.stdout.write(format_train_json(outcome))
     return outcome

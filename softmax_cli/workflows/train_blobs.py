@@ -45,7 +45,7 @@ def train_blobs(
 
         render_report(make_console(color), config, seed, data, result)
     else:
-        from softmax_cli.io.report_json import format_training_json
+        from softmax_cli.io.reports import format_training_json
 
         stdout.write(format_training_json(config, seed, result))
 

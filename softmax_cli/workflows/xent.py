@@ -17,7 +17,12 @@ import numpy as np
 from softmax_cli.core import losses
 from softmax_cli.io.writer import ClassColumn, OutputSink, json_number
 from softmax_cli.views import LossView, ScoredRows
-from softmax_cli.workflows.loss_input import LossConfig, class_log_probs, open_targeted_rows
+from softmax_cli.workflows.loss_input import (
+    LossConfig,
+    chunk_targets,
+    class_log_probs,
+    open_targeted_rows,
+)
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import IntArray
@@ -136,11 +141,7 @@ def scored_chunks(
 ) -> Iterator[ScoredRows]:
     """Score every chunk of ``source``; rows without a target column use ``target``."""
     for chunk in source:
-        targets = chunk.targets
-        if targets is None:
-            assert target is not None
-            targets = np.full(len(chunk.values), target, dtype=np.intp)
-        yield score(chunk, targets, config)
+        yield score(chunk, chunk_targets(chunk, target), config)
 
 
 def write_scores(

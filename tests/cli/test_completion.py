@@ -21,6 +21,7 @@ CASES = [
         ["softmax"],
         "",
         [
+            "calibrate",
             "completion",
             "predict",
             "sample",
@@ -40,6 +41,7 @@ CASES = [
     (["softmax"], "st", ["stats"]),
     (["softmax", "stats", "--base"], "", ["e", "2"]),
     (["softmax", "sample"], "--to", ["--top-k", "--top-p"]),
+    (["softmax", "calibrate", "--format"], "", ["auto", "table", "csv", "tsv", "json"]),
     (["softmax", "xent"], "--ba", ["--base"]),
     (["softmax", "xent", "--base"], "", ["e", "2"]),
     (["softmax", "xent", "--reduction"], "", ["none", "mean", "sum"]),
@@ -58,6 +60,7 @@ FILE_OPTIONS = [
     ["softmax", "train"],
     ["softmax", "train", "data.csv", "--test"],
     ["softmax", "train", "data.csv", "--save"],
+    ["softmax", "calibrate", "--plot"],
 ]
 
 

@@ -13,10 +13,10 @@ from softmax_cli.cli.options import (
     input_spec,
     output_options,
     output_spec,
-    probs_option,
-    renormalize_option,
+    probability_options,
     report_skipped,
     stdout_bytes,
+    target_options,
 )
 
 
@@ -43,23 +43,7 @@ def _parse_weights(
 @click.command("xent", cls=NumbersCommand)
 @input_options
 @output_options
-@click.option(
-    "--target",
-    metavar="IDX|LABEL",
-    help="The true class (0-based index or label) of the values, or of every CSV row.",
-)
-@click.option(
-    "--target-column",
-    metavar="NAME|INDEX",
-    help="CSV column holding each row's true class. [default: a header column "
-    "named target or label]",
-)
-@probs_option
-@click.option(
-    "--binary",
-    is_flag=True,
-    help="One logit (or probability) of class 1 per row, targets 0/1: binary cross-entropy.",
-)
+@target_options
 @click.option(
     "--label-smoothing",
     type=click.FloatRange(0, 1, max_open=True),
@@ -74,13 +58,7 @@ def _parse_weights(
     metavar="W1,W2,...",
     help="Per-class weights; the mean then divides by the sum of the targets' weights.",
 )
-@click.option(
-    "--clip",
-    type=click.FloatRange(0, 0.5, min_open=True, max_open=True),
-    metavar="EPS",
-    help="With --probs: clip probabilities to [EPS, 1-EPS] (Keras uses 1e-7).",
-)
-@renormalize_option
+@probability_options
 @base_option
 @click.option(
     "--reduction",

@@ -1,7 +1,8 @@
-"""Training runs as one JSON object each, for scripts: ``train-blobs`` and ``train``.
+"""Results that are one report rather than rows, for scripts: the softmax walk-through,
+calibrate's metrics, and the runs of ``train-blobs`` and ``train``.
 
-Wall times are left out, so the same seed on the same data gives the same bytes. JSON
-has no infinity: an infinite loss is written as null.
+Wall times are left out of the trainers' reports, so the same seed on the same data gives
+the same bytes. JSON has no infinity: an infinite value is written as null.
 """
 
 from __future__ import annotations
@@ -11,7 +12,15 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
+
+from softmax_cli.io.writer import delimiter_for, format_header, format_numbers, json_number
+from softmax_cli.views import class_names
+
 if TYPE_CHECKING:
+    from softmax_cli.arraytypes import FloatArray
+    from softmax_cli.core.activations import SoftmaxSteps
+    from softmax_cli.core.calibration import Calibration, ReliabilityBins
     from softmax_cli.core.experiment import BlobsConfig
     from softmax_cli.core.metrics import Evaluation
     from softmax_cli.core.outcome import TrainOutcome
@@ -111,3 +120,90 @@ def _std(values: Sequence[float]) -> float:
     """The population standard deviation (NumPy's default, ``ddof=0``)."""
     mean = _mean(values)
     return math.sqrt(math.fsum((v - mean) ** 2 for v in values) / len(values))
+
+
+def format_explanation(
+    steps: SoftmaxSteps, labels: Sequence[str] | None, fmt: str, precision: int
+) -> bytes:
+    """The softmax walk-through in a machine format: one row per class with its logit,
+    scaled logit, shifted logit, exp and probability (JSON: one object, plus the sum)."""
+    names = class_names(labels, len(steps.probs))
+    columns = {
+        "logit": steps.logits,
+        "scaled": steps.scaled,
+        "shifted": steps.shifted,
+        "exp": steps.exps,
+        "probability": steps.probs,
+    }
+    if fmt == "json":
+        body = {
+            "classes": names,
+            **{key: [json_number(v) for v in column.tolist()] for key, column in columns.items()},
+            "sum_exps": steps.sum_exps,
+        }
+        return (json.dumps(body, allow_nan=False) + "\n").encode()
+    delimiter = delimiter_for(fmt)
+    values = np.column_stack(list(columns.values()))
+    return format_header(["class", *columns], delimiter) + _named_rows(
+        names, values, precision, delimiter
+    )
+
+
+def _named_rows(names: Sequence[str], values: FloatArray, precision: int, delimiter: str) -> bytes:
+    """One line per name: the name (quoted as CSV needs), then that row of ``values``."""
+    numbers = format_numbers(values, precision, delimiter)
+    return b"".join(
+        format_header([name], delimiter).rstrip(b"\n") + delimiter.encode() + line
+        for name, line in zip(names, numbers.splitlines(keepends=True), strict=True)
+    )
+
+
+def format_calibration(result: Calibration, fmt: str, precision: int) -> bytes:
+    """calibrate's result in a machine format. JSON: one object with the temperature, the
+    bound it reached (or null), rows, bins, the metrics before and after, and both
+    reliability tables (null means in empty bins). CSV/TSV: rows metric,before,after,
+    the temperature first."""
+    if fmt == "json":
+        body = {
+            "temperature": result.temperature,
+            "bound": result.fit.bound,
+            "rows": result.rows,
+            "bins": result.n_bins,
+            "before": result.before.scalars(),
+            "after": result.after.scalars(),
+            "reliability": {
+                "before": _bins_json(result.before.bins),
+                "after": _bins_json(result.after.bins),
+            },
+        }
+        return (json.dumps(body, allow_nan=False) + "\n").encode()
+    delimiter = delimiter_for(fmt)
+    before, after = result.before.scalars(), result.after.scalars()
+    names = ["temperature", *before]
+    values = np.array(
+        [[1.0, result.temperature], *zip(before.values(), after.values(), strict=True)]
+    )
+    return format_header(["metric", "before", "after"], delimiter) + _named_rows(
+        names, values, precision, delimiter
+    )
+
+
+def _bins_json(bins: ReliabilityBins) -> list[dict[str, float | int | None]]:
+    columns = zip(
+        bins.lower.tolist(),
+        bins.upper.tolist(),
+        bins.counts.tolist(),
+        bins.confidence.tolist(),
+        bins.accuracy.tolist(),
+        strict=True,
+    )
+    return [
+        {
+            "lower": lower,
+            "upper": upper,
+            "count": count,
+            "confidence": None if math.isnan(confidence) else confidence,
+            "accuracy": None if math.isnan(accuracy) else accuracy,
+        }
+        for lower, upper, count, confidence, accuracy in columns
+    ]

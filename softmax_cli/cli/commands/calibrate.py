@@ -1,0 +1,89 @@
+"""The ``calibrate`` command: temperature scaling and calibration metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from softmax_cli.cli.group import NumbersCommand
+from softmax_cli.cli.options import (
+    input_options,
+    input_spec,
+    output_spec,
+    plot_option,
+    probability_options,
+    report_output_options,
+    report_skipped,
+    stdout_bytes,
+    target_options,
+)
+
+
+@click.command("calibrate", cls=NumbersCommand)
+@input_options
+@report_output_options
+@target_options
+@probability_options
+@click.option(
+    "--bins",
+    type=click.IntRange(min=1),
+    default=15,  # core.calibration.DEFAULT_BINS; a literal so that --help needs no NumPy
+    show_default=True,
+    metavar="M",
+    help="Equal-width bins on the top probability, for ECE, MCE and the reliability table.",
+)
+@plot_option("Draw the reliability diagrams before and after (needs matplotlib).")
+@click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
+def calibrate_command(
+    target: str | None,
+    target_column: str | None,
+    probs: bool,
+    binary: bool,
+    clip: float | None,
+    renormalize: bool,
+    bins: int,
+    plot: str | None,
+    quiet: bool,
+    **kwargs: Any,
+) -> None:
+    """Fit the temperature that calibrates a classifier's probabilities.
+
+    Reads what xent reads: CSV rows of logits (or --probs probabilities) with each row's
+    true class in a column. Finds the T > 0 that minimises the mean NLL of softmax(z / T)
+    and reports NLL, accuracy, Brier score, ECE and MCE before (T = 1) and after, with a
+    reliability table per bin. The fit needs every row at once: the n x K log-probabilities
+    and the targets are kept in memory (not the text). A T that reaches the search's bounds
+    (1e-3 or 1e3) is reported as such, with a warning.
+
+    \b
+    Examples:
+      softmax calibrate --target-column label < scored.csv
+      softmax calibrate --bins 10 --plot reliability.png < scored.csv
+      cat scored.csv | softmax calibrate --format json | jq .temperature
+      softmax -f csv < logits.csv | paste -d, - y.txt | softmax calibrate --probs --target-column 3
+    """
+    from softmax_cli.workflows.calibrate import calibrate_rows, summary
+    from softmax_cli.workflows.loss_input import LossConfig
+
+    spec, output = input_spec(kwargs), output_spec(kwargs, otherwise="json")
+    config = LossConfig(probs=probs, binary=binary, clip=clip, renormalize=renormalize)
+    if plot is not None:
+        from softmax_cli.render.plots import require_matplotlib
+
+        require_matplotlib()  # before reading every row, not after
+    result, skipped = calibrate_rows(
+        spec,
+        config,
+        output,
+        stdout_bytes(),
+        target=target,
+        target_column=target_column,
+        n_bins=bins,
+        plot=plot,
+    )
+    if not quiet and not output.is_table:
+        click.echo(f"calibrate: {summary(result, output.precision)}", err=True)
+    if result.fit.note is not None:
+        click.echo(f"warning: {result.fit.note}", err=True)
+    report_skipped(skipped)

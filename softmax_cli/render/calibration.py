@@ -1,0 +1,96 @@
+"""The calibrate report: the fitted temperature, the metrics before and after, and a
+reliability table per temperature with bars of accuracy against confidence."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from softmax_cli.render.console import fixed, probability_bar
+
+if TYPE_CHECKING:
+    from softmax_cli.core.calibration import Calibration, ReliabilityBins
+
+BAR_WIDTH = 16
+HEADINGS = {"nll": "NLL (nats)", "accuracy": "accuracy", "brier": "Brier score", "mce": "MCE"}
+
+
+def render_report(console: Console, result: Calibration, precision: int, applying: str) -> None:
+    """T and how it was found, the metrics before and after, both reliability tables,
+    and how to apply T."""
+    fit = result.fit
+    headline = Text(f"temperature T = {result.temperature:.{precision}f}", style="bold")
+    if fit.bound is None:
+        headline.append(f", minimising the NLL over {result.rows} rows")
+    console.print(headline)
+    if fit.note is not None:
+        console.print(Text(fit.note, style="yellow"))
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("")
+    table.add_column("before (T = 1)", justify="right", no_wrap=True)
+    table.add_column("after", justify="right", no_wrap=True)
+    table.add_row("temperature", fixed(1.0, precision), fixed(result.temperature, precision))
+    headings = {**HEADINGS, "ece": f"ECE ({result.n_bins} bins)"}
+    after = result.after.scalars()
+    for name, before in result.before.scalars().items():
+        table.add_row(headings[name], fixed(before, precision), fixed(after[name], precision))
+    console.print(table)
+    _render_bins(console, result.before.bins, precision, "before (T = 1)")
+    _render_bins(console, result.after.bins, precision, f"after (T = {result.temperature:g})")
+    console.print(Text(f"apply it: {applying}", style="bold"))
+
+
+def reliability_bar(confidence: float, accuracy: float, width: int = BAR_WIDTH) -> Text:
+    """Accuracy as a bar with the mean confidence marked │ on it: a calibrated bin's bar
+    ends at its mark; an over-confident bin's bar stops short of it."""
+    bar = probability_bar(accuracy, width)
+    mark = min(width - 1, math.floor(confidence * width))
+    return Text.assemble(bar[:mark], ("│", "bold yellow"), bar[mark + 1 :])
+
+
+def _render_bins(console: Console, bins: ReliabilityBins, precision: int, when: str) -> None:
+    """The non-empty bins: range, count, mean confidence, accuracy, gap and a bar."""
+    digits = max(2, len(str(len(bins.counts))))  # enough to tell the edges apart
+    count_width = max(5, len(str(bins.counts.max())))
+    # What is left of the console for the bars, after the other five columns (3 numbers
+    # of precision + 2 characters, the gap with its sign) and a space either side of
+    # each of the six cells plus the rules between them.
+    others = 2 * digits + 8 + count_width + 3 * (precision + 2) + 1 + 6 * 3 + 1
+    bar_width = max(8, min(BAR_WIDTH, console.width - others))
+    table = Table(box=box.SIMPLE_HEAD, title=f"reliability {when}: █ accuracy, │ confidence")
+    table.add_column("confidence", no_wrap=True)
+    table.add_column("count", justify="right", no_wrap=True)
+    table.add_column("conf.", justify="right", no_wrap=True)
+    table.add_column("acc.", justify="right", no_wrap=True)
+    table.add_column("gap", justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    for lower, upper, count, confidence, accuracy in zip(
+        bins.lower.tolist(),
+        bins.upper.tolist(),
+        bins.counts.tolist(),
+        bins.confidence.tolist(),
+        bins.accuracy.tolist(),
+        strict=True,
+    ):
+        if count:
+            gap = Text(fixed(accuracy - confidence, precision))
+            if accuracy < confidence:
+                gap.stylize("red")
+            table.add_row(
+                f"({lower:.{digits}f}, {upper:.{digits}f}]",
+                str(count),
+                fixed(confidence, precision),
+                fixed(accuracy, precision),
+                gap,
+                reliability_bar(confidence, accuracy, bar_width),
+            )
+    empty = int(np.count_nonzero(bins.counts == 0))
+    if empty:
+        table.caption = f"{empty} empty bin{'s' if empty > 1 else ''} not shown"
+    console.print(table)
