@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from softmax_cli.io.writer import delimiter_for, format_header, format_numbers, json_number
-from softmax_cli.views import class_names
+from softmax_cli.views.tables import class_names
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import FloatArray

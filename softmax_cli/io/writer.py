@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple, TypeAlias
@@ -174,9 +175,12 @@ def _fixed_point_cells(values: FloatArray, precision: int) -> npt.NDArray[np.uin
     return cells
 
 
-# The four ASCII digits of every number below 10**4, one column each: digits are looked
-# up four at a time instead of divided out one at a time.
-_GROUP_DIGITS = (np.arange(10**4) // 10 ** np.arange(3, -1, -1)[:, None] % 10 + 48).astype(np.uint8)
+@functools.cache
+def _group_digits() -> npt.NDArray[np.uint8]:
+    """The four ASCII digits of every number below 10**4, one column each: digits are
+    looked up four at a time instead of divided out one at a time. Made on first use,
+    not at start-up."""
+    return (np.arange(10**4) // 10 ** np.arange(3, -1, -1)[:, None] % 10 + 48).astype(np.uint8)
 
 
 def _digits(numbers: IntArray, n_digits: int) -> npt.NDArray[np.uint8]:
@@ -185,9 +189,10 @@ def _digits(numbers: IntArray, n_digits: int) -> npt.NDArray[np.uint8]:
     width = -(-n_digits // 4) * 4
     digits = np.empty((width, len(numbers)), np.uint8)
     rest = numbers
+    table = _group_digits()
     for end in range(width, 0, -4):
         rest, group = np.divmod(rest, 10**4)
-        np.take(_GROUP_DIGITS, group, axis=1, out=digits[end - 4 : end])
+        np.take(table, group, axis=1, out=digits[end - 4 : end])
     return digits[width - n_digits :]
 
 

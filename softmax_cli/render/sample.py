@@ -13,7 +13,7 @@ from rich.text import Text
 from softmax_cli.render.console import fixed
 
 if TYPE_CHECKING:
-    from softmax_cli.views import Draws, SampleView
+    from softmax_cli.views.sample import Draws, SampleView
 
 
 def render_draws(console: Console, draws: Draws, view: SampleView) -> None:

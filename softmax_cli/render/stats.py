@@ -11,10 +11,10 @@ from rich.table import Table
 from rich.text import Text
 
 from softmax_cli.render.console import fixed, probability_bar
-from softmax_cli.views import STATS_MEASURES
+from softmax_cli.views.stats import STATS_MEASURES
 
 if TYPE_CHECKING:
-    from softmax_cli.views import StatsRows, StatsView
+    from softmax_cli.views.stats import StatsRows, StatsView
 
 MAX_BAR_WIDTH = 8
 MIN_BAR_WIDTH = 3  # narrower bars say too little: then the table goes without them

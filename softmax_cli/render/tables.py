@@ -12,12 +12,12 @@ from rich.table import Table
 from rich.text import Text
 
 from softmax_cli.render.console import fixed, probability_bar
-from softmax_cli.views import class_names
+from softmax_cli.views.tables import class_names
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import FloatArray
     from softmax_cli.core.activations import SoftmaxSteps
-    from softmax_cli.views import RowPreview, TableView
+    from softmax_cli.views.tables import RowPreview, TableView
 
 
 def render_probabilities(

@@ -14,7 +14,7 @@ from rich.text import Text
 from softmax_cli.render.console import fixed, probability_bar
 
 if TYPE_CHECKING:
-    from softmax_cli.views import LossView, ScoredRows
+    from softmax_cli.views.xent import LossView, ScoredRows
 
 
 def _marker(is_target: bool, is_best: bool) -> Text:

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from softmax_cli.core.activations import fully_masked_rows, log_softmax, softmax
-from softmax_cli.core.losses import log_probs_from_probs
 from softmax_cli.errors import ArgumentError
 from softmax_cli.io.rows import RowRule
 
@@ -74,6 +73,8 @@ class ScoreInput(NamedTuple):
         """Each row's log-probabilities, shape ``(n_rows, n_classes)``: ``-inf`` for a
         class of probability 0 (a masked logit, or a probability of 0)."""
         if self.probs:
+            from softmax_cli.core.losses import log_probs_from_probs  # not on softmax's path
+
             return log_softmax(log_probs_from_probs(values), self.temperature)
         return log_softmax(values, self.temperature)
 
@@ -86,5 +87,7 @@ class ScoreInput(NamedTuple):
         if self.probs and self.temperature == 1.0:
             return values
         if self.probs:
+            from softmax_cli.core.losses import log_probs_from_probs
+
             return softmax(log_probs_from_probs(values), self.temperature)
         return softmax(values, self.temperature)

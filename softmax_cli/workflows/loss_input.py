@@ -13,7 +13,7 @@ from softmax_cli.core.activations import log_softmax
 from softmax_cli.errors import ArgumentError, DataError
 from softmax_cli.io.rows import RowRule
 from softmax_cli.io.sources import open_rows
-from softmax_cli.views import class_names
+from softmax_cli.views.tables import class_names
 from softmax_cli.workflows.class_scores import MASKED_LOGITS, distribution_rule
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from softmax_cli.errors import ArgumentError, DataError
 from softmax_cli.io.modelfile import load_model
 from softmax_cli.io.rows import RowRule, SkipReport
 from softmax_cli.io.sources import open_rows
-from softmax_cli.views import TableView
+from softmax_cli.views.tables import TableView
 from softmax_cli.workflows.stream import stream_rows
 
 if TYPE_CHECKING:

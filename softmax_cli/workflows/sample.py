@@ -16,7 +16,9 @@ import numpy as np
 from softmax_cli.core.sampling import Filters, draw, filtered_probs
 from softmax_cli.io.sources import open_rows
 from softmax_cli.io.writer import ClassColumn, OutputSink
-from softmax_cli.views import Draws, Head, SampleView, class_names
+from softmax_cli.views.head import Head
+from softmax_cli.views.sample import Draws, SampleView
+from softmax_cli.views.tables import class_names
 from softmax_cli.workflows.class_scores import ScoreInput
 
 if TYPE_CHECKING:

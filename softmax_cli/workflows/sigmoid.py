@@ -9,7 +9,7 @@ import numpy as np
 from softmax_cli.core import activations
 from softmax_cli.io.rows import RowRule
 from softmax_cli.io.sources import open_rows
-from softmax_cli.views import TableView, class_names
+from softmax_cli.views.tables import TableView, class_names
 from softmax_cli.workflows.stream import stream_rows
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from softmax_cli.core import activations
 from softmax_cli.errors import ArgumentError
 from softmax_cli.io.sources import open_rows
-from softmax_cli.views import TableView
+from softmax_cli.views.tables import TableView
 from softmax_cli.workflows.class_scores import MASKED_LOGITS
 from softmax_cli.workflows.stream import stream_rows
 

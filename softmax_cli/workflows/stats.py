@@ -18,7 +18,9 @@ from softmax_cli.core import uncertainty
 from softmax_cli.errors import ArgumentError, DataError
 from softmax_cli.io.sources import open_rows
 from softmax_cli.io.writer import ClassColumn, OutputSink
-from softmax_cli.views import STATS_MEASURES, Head, StatsRows, StatsView, class_names
+from softmax_cli.views.head import Head
+from softmax_cli.views.stats import STATS_MEASURES, StatsRows, StatsView
+from softmax_cli.views.tables import class_names
 from softmax_cli.workflows.class_scores import ScoreInput
 
 if TYPE_CHECKING:

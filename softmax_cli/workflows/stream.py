@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 import numpy as np
 
 from softmax_cli.io.writer import ClassColumn, OutputSink
-from softmax_cli.views import RowPreview, TableView
+from softmax_cli.views.tables import RowPreview, TableView
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import FloatArray

@@ -16,7 +16,7 @@ import numpy as np
 
 from softmax_cli.core import losses
 from softmax_cli.io.writer import ClassColumn, OutputSink, json_number
-from softmax_cli.views import LossView, ScoredRows
+from softmax_cli.views.xent import LossView, ScoredRows
 from softmax_cli.workflows.loss_input import (
     LossConfig,
     chunk_targets,
