@@ -80,6 +80,12 @@ def _input_decorators(header_help: str, labels_help: str) -> list[Decorator]:
             is_flag=True,
             help="Skip bad rows (reported on stderr) instead of stopping with exit 65.",
         ),
+        click.option(
+            "-q",
+            "--quiet",
+            is_flag=True,
+            help="No progress bar, notes or summaries on stderr (warnings and errors stay).",
+        ),
     ]
 
 
@@ -321,6 +327,7 @@ def input_spec(kwargs: dict[str, Any]) -> InputSpec:
         header=kwargs.pop("header"),
         labels=kwargs.pop("labels"),
         skip_invalid=kwargs.pop("skip_invalid"),
+        quiet=kwargs.pop("quiet"),
     )
 
 

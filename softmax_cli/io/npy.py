@@ -30,7 +30,8 @@ _HEADER_ALIGNMENT = 64  # NumPy pads headers so that the data start on this boun
 
 
 class PrefixedStream:
-    """A binary stream whose first bytes were already read to look at (the magic)."""
+    """A binary stream whose first bytes were already read to look at (the magic), put
+    back in front of the rest."""
 
     def __init__(self, prefix: bytes, stream: BinaryIO) -> None:
         self._prefix = prefix
@@ -47,14 +48,18 @@ class PrefixedStream:
     def isatty(self) -> bool:
         return self._stream.isatty()
 
+    def tell(self) -> int:
+        return self._stream.tell() - len(self._prefix)
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
 
 def sniff(stream: BinaryIO) -> tuple[bool, BinaryIO]:
-    """Whether ``stream`` holds an ``.npy`` array, and the stream to read on from: after
-    the magic for an array, else from the start (the bytes looked at put back)."""
+    """Whether ``stream`` holds an ``.npy`` array, and the stream to read it from, the
+    bytes looked at put back (so looking again gives the same answer)."""
     head = stream.read(len(MAGIC))
-    if head == MAGIC:
-        return True, stream
-    return False, PrefixedStream(head, stream)  # type: ignore[return-value]
+    return head == MAGIC, PrefixedStream(head, stream)  # type: ignore[return-value]
 
 
 class NpyRows:
@@ -75,6 +80,8 @@ class NpyRows:
     ) -> None:
         self._stream = stream
         self.gate = RowGate(skip_invalid, row_rule, unit="row")
+        if stream.read(len(MAGIC)) != MAGIC:
+            raise DataError("not an .npy array")
         dtype, shape = read_header(stream)
         self._dtype = dtype
         self.n_rows: int | None = shape[0] if len(shape) == 2 else 1

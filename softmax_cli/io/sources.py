@@ -42,7 +42,8 @@ _SEPARATORS = re.compile(r"\s+")
 
 
 class InputSpec(NamedTuple):
-    """What the shared input options said: values from arguments, else CSV from ``stream``."""
+    """What the shared input options said: values from arguments, else CSV (or an
+    ``.npy`` array) from ``stream``; ``quiet``: no progress, notes or summaries."""
 
     values: tuple[str, ...]
     stream: BinaryIO
@@ -50,6 +51,7 @@ class InputSpec(NamedTuple):
     header: bool | None
     labels: tuple[str, ...] | None
     skip_invalid: bool
+    quiet: bool = False
 
     @property
     def from_arguments(self) -> bool:

@@ -12,9 +12,9 @@ from softmax_cli.core import losses
 from softmax_cli.core.activations import log_softmax
 from softmax_cli.errors import ArgumentError, DataError
 from softmax_cli.io.rows import RowRule
-from softmax_cli.io.sources import open_rows
 from softmax_cli.views.tables import class_names
 from softmax_cli.workflows.class_scores import MASKED_LOGITS, distribution_rule
+from softmax_cli.workflows.inputs import open_input
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import BoolArray, FloatArray, IntArray
@@ -108,7 +108,7 @@ def open_targeted_rows(
 
     check_options(spec, config, target, target_column)
     target_spec = TargetSpec(target_column, config.binary) if target is None else None
-    source = open_rows(spec, row_rule(config), target_spec)
+    source = open_input(spec, row_rule(config), target_spec)
     fixed_target = None
     if source.n_columns is not None:
         fixed_target = _check_classes(source, config, target, spec.from_arguments)

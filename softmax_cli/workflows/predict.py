@@ -11,6 +11,7 @@ from softmax_cli.io.modelfile import load_model
 from softmax_cli.io.rows import RowRule, SkipReport
 from softmax_cli.io.sources import open_rows
 from softmax_cli.views.tables import TableView
+from softmax_cli.workflows.inputs import open_input, watched
 from softmax_cli.workflows.stream import stream_rows
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ def predict_rows(
         raise ArgumentError(f"{len(labels)} labels given for {saved.model.n_classes} classes")
     if saved.preprocessor is not None:
         return _predict_with_preprocessing(saved, labels, spec, output, stdout)
-    source = open_rows(spec._replace(labels=None), FINITE_FEATURES)
+    source = open_input(spec._replace(labels=None), FINITE_FEATURES)
     if source.n_columns is not None and source.n_columns != saved.model.n_features:
         raise DataError(
             f"the model takes {saved.model.n_features} features, the input has {source.n_columns}"
@@ -64,19 +65,20 @@ def _predict_with_preprocessing(
     from softmax_cli.io import npy
     from softmax_cli.workflows.predict_table import PositionalRows, TableRows
 
-    if spec.from_arguments:
-        source: TableRows | PositionalRows = PositionalRows(
-            open_rows(spec._replace(labels=None), FINITE_FEATURES), saved
-        )
-    elif spec.stream.isatty():
-        raise ArgumentError("no input: pipe CSV rows with a header, or give the values")
-    else:
+    features = spec._replace(labels=None)
+    is_array = False
+    if not spec.from_arguments:
+        if spec.stream.isatty():
+            raise ArgumentError("no input: pipe CSV rows with a header, or give the values")
         is_array, stream = npy.sniff(spec.stream)
-        if is_array:
-            rows = npy.NpyRows(stream, skip_invalid=spec.skip_invalid, row_rule=FINITE_FEATURES)
-            source = PositionalRows(rows, saved)
-        else:
-            source = TableRows(stream, spec, saved)
+        features = features._replace(stream=stream)
+    if spec.from_arguments or is_array:
+        rows: TableRows | PositionalRows = PositionalRows(
+            open_rows(features, FINITE_FEATURES), saved
+        )
+    else:
+        rows = TableRows(features.stream, features, saved)
+    source = watched(rows, spec)
     stream_rows(
         source,
         lambda probs: probs,  # the rows are probabilities already
@@ -92,15 +94,16 @@ def _predict_with_preprocessing(
     notes = [
         f"{count} {'cell' if count == 1 else 'cells'} of column {column.name!r} had a "
         "category the model never saw: its one-hot columns are all 0"
-        for column, count in zip(preprocessor.categorical, source.unmatched, strict=True)
+        for column, count in zip(preprocessor.categorical, rows.unmatched, strict=True)
         if count
     ]
-    if source.score is not None and output.is_table and source.score.rows + source.score.unknown:
+    score = rows.score
+    if score is not None and output.is_table and score.rows + score.unknown:
         from softmax_cli.render.console import make_console, print_summary
 
-        print_summary(make_console(output.color), source.score.summary())
-    elif source.score is not None:
-        notes.append(source.score.summary())
+        print_summary(make_console(output.color), score.summary())
+    elif score is not None:
+        notes.append(score.summary())
     return Predicted(source.skipped, notes)
 
 

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 import numpy as np
 
 from softmax_cli.core.sampling import Filters, draw, filtered_probs
-from softmax_cli.io.sources import open_rows
 from softmax_cli.io.writer import ClassColumn, OutputSink
 from softmax_cli.views.head import Head
 from softmax_cli.views.sample import Draws, SampleView
 from softmax_cli.views.tables import class_names
 from softmax_cli.workflows.class_scores import ScoreInput
+from softmax_cli.workflows.inputs import open_input
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -59,7 +59,7 @@ def sample_rows(
     input row (columns ``sample`` or ``sample_1 … sample_N``, each with ``p_sample…``
     after it when ``with_prob``)."""
     config.scores.check()
-    source = open_rows(spec, config.scores.rule())
+    source = open_input(spec, config.scores.rule())
     if source.n_columns is None:
         return source.skipped
     rng = np.random.default_rng(seed())

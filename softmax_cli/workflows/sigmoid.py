@@ -8,8 +8,8 @@ import numpy as np
 
 from softmax_cli.core import activations
 from softmax_cli.io.rows import RowRule
-from softmax_cli.io.sources import open_rows
 from softmax_cli.views.tables import TableView, class_names
+from softmax_cli.workflows.inputs import open_input
 from softmax_cli.workflows.stream import stream_rows
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ def sigmoid_rows(
     spec: InputSpec, output: OutputSpec, stdout: BinaryIO, *, log: bool = False
 ) -> SkipReport:
     """Write sigmoid (or log-sigmoid) of every value; return what was skipped."""
-    source = open_rows(spec)
+    source = open_input(spec)
     compute = activations.log_sigmoid if log else activations.sigmoid
     view = TableView("log-sigmoid" if log else "sigmoid", mark_best=False, log=log)
     stream_rows(source, compute, output, stdout, unit_interval=not log, view=view)
@@ -33,7 +33,7 @@ def sigmoid_rows(
 def compare_rows(spec: InputSpec, output: OutputSpec, stdout: BinaryIO) -> SkipReport:
     """Write sigmoid and softmax of every row side by side, with both sums."""
     rule = RowRule(activations.fully_masked_rows, "every logit is -inf: softmax is undefined")
-    source = open_rows(spec, rule)
+    source = open_input(spec, rule)
 
     def compute(logits: FloatArray) -> FloatArray:
         sigmoids, probs = activations.sigmoid(logits), activations.softmax(logits)

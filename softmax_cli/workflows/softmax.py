@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from softmax_cli.core import activations
 from softmax_cli.errors import ArgumentError
-from softmax_cli.io.sources import open_rows
 from softmax_cli.views.tables import TableView
 from softmax_cli.workflows.class_scores import MASKED_LOGITS
+from softmax_cli.workflows.inputs import open_input
 from softmax_cli.workflows.stream import stream_rows
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ def softmax_rows(
     argmax: bool = False,
 ) -> SkipReport:
     """Write softmax(x / T) (or its logarithm) of every input row; return what was skipped."""
-    source = open_rows(spec, MASKED_LOGITS)
+    source = open_input(spec, MASKED_LOGITS)
 
     def compute(logits: FloatArray) -> FloatArray:
         if log:
@@ -55,7 +55,7 @@ def explain_softmax(
     """Write every step of softmax for the single input vector."""
     if output.fmt == "npy":
         raise ArgumentError("--explain writes a table of steps, not an array: use csv or json")
-    source = open_rows(spec, MASKED_LOGITS)
+    source = open_input(spec, MASKED_LOGITS)
     steps = activations.softmax_steps(_single_row(source), temperature)
     if output.is_table:
         from softmax_cli.render.console import make_console

@@ -16,12 +16,12 @@ import numpy as np
 
 from softmax_cli.core import uncertainty
 from softmax_cli.errors import ArgumentError, DataError
-from softmax_cli.io.sources import open_rows
 from softmax_cli.io.writer import ClassColumn, OutputSink
 from softmax_cli.views.head import Head
 from softmax_cli.views.stats import STATS_MEASURES, StatsRows, StatsView
 from softmax_cli.views.tables import class_names
 from softmax_cli.workflows.class_scores import ScoreInput
+from softmax_cli.workflows.inputs import open_input
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -50,7 +50,7 @@ def stats_rows(
 ) -> SkipReport:
     """Write every row's uncertainty in ``output``'s format; return what was skipped."""
     config.scores.check()
-    source = open_rows(spec, config.scores.rule())
+    source = open_input(spec, config.scores.rule())
     if source.n_columns is None:
         return source.skipped
     if config.top > source.n_columns:

@@ -235,3 +235,76 @@ def test_a_full_disk_is_one_line_and_exit_1(args: list[str], stdin: bytes) -> No
         1,
         b"error: cannot write output: No space left on device\n",
     )
+
+
+def _read_until_closed(primary: int) -> bytes:
+    """Everything written to a pseudo-terminal until every writer has closed it."""
+    out = b""
+    while True:
+        try:
+            data = os.read(primary, 65536)
+        except OSError:  # EIO: the other side is closed
+            return out
+        if not data:
+            return out
+        out += data
+
+
+def _slow_input(proc: subprocess.Popen[bytes]) -> None:
+    """Rows trickling in for longer than the progress bar's delay: 2,000 a batch, 20
+    batches, 0.1 s apart."""
+    assert proc.stdin is not None
+    for _ in range(20):
+        proc.stdin.write(b"0.1,0.2,0.3\n" * 2_000)
+        proc.stdin.flush()
+        time.sleep(0.1)
+    proc.stdin.close()
+
+
+@pytest.mark.parametrize(("quiet", "shown"), [([], True), (["-q"], False)])
+def test_progress_on_a_terminal_for_a_long_read(quiet: list[str], shown: bool) -> None:
+    assert SCRIPT is not None
+    primary, secondary = pty.openpty()
+    seen: list[bytes] = []
+    drain = threading.Thread(target=lambda: seen.append(_read_until_closed(primary)))
+    try:
+        with subprocess.Popen(
+            [SCRIPT, "--format", "csv", *quiet],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=secondary,
+            env=clean_env(),
+        ) as proc:
+            os.close(secondary)
+            drain.start()  # read the terminal as it is written: it keeps nothing once shut
+            feeder = threading.Thread(target=_slow_input, args=(proc,))
+            feeder.start()
+            assert proc.stdout is not None
+            out = proc.stdout.read()
+            feeder.join()
+            code = proc.wait(timeout=60)
+        drain.join(timeout=10)
+    finally:
+        os.close(primary)
+    err = b"".join(seen)
+    assert code == 0 and out.count(b"\n") == 40_000
+    assert (b"rows/s" in err) is shown and (b"reading" in err) is shown
+    assert b"rows/s" not in out
+
+
+def test_no_progress_when_stderr_is_not_a_terminal() -> None:
+    assert SCRIPT is not None
+    with subprocess.Popen(
+        [SCRIPT, "--format", "csv"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=clean_env(),
+    ) as proc:
+        feeder = threading.Thread(target=_slow_input, args=(proc,))
+        feeder.start()
+        assert proc.stderr is not None
+        err = proc.stderr.read()
+        feeder.join()
+        assert proc.wait(timeout=60) == 0
+    assert err == b""

@@ -47,7 +47,7 @@ def test_draws_do_not_depend_on_input_blocks_or_draw_blocks(
     def small_blocks(spec: InputSpec, rule: object) -> CsvReader:
         return CsvReader(spec.stream, row_rule=rule, block_size=block_size)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(sample, "open_rows", small_blocks)
+    monkeypatch.setattr(sample, "open_input", small_blocks)
     monkeypatch.setattr(sample, "DRAWS_PER_BLOCK", draws_per_block)
     assert run() == expected
 

@@ -34,7 +34,6 @@ from softmax_cli.cli.options import (
     help="Equal-width bins on the top probability, for ECE, MCE and the reliability table.",
 )
 @plot_option("Draw the reliability diagrams before and after (needs matplotlib).")
-@click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
 def calibrate_command(
     target: str | None,
     target_column: str | None,
@@ -44,7 +43,6 @@ def calibrate_command(
     renormalize: bool,
     bins: int,
     plot: str | None,
-    quiet: bool,
     **kwargs: Any,
 ) -> None:
     """Fit the temperature that calibrates a classifier's probabilities.
@@ -82,7 +80,7 @@ def calibrate_command(
         n_bins=bins,
         plot=plot,
     )
-    if not quiet and not output.is_table:
+    if not spec.quiet and not output.is_table:
         click.echo(f"calibrate: {summary(result, output.precision)}", err=True)
     if result.fit.note is not None:
         click.echo(f"warning: {result.fit.note}", err=True)

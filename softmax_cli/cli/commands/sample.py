@@ -59,7 +59,6 @@ ZERO_TO_ONE = click.FloatRange(0, 1, min_open=True)  # (0, 1]
     type=click.IntRange(0, 2**32 - 1),
     help="The same seed gives the same draws. [default: random, printed]",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No note of the chosen seed on stderr.")
 @probs_option
 @renormalize_option
 def sample_command(
@@ -70,7 +69,6 @@ def sample_command(
     n_draws: int,
     with_prob: bool,
     seed: int | None,
-    quiet: bool,
     probs: bool,
     renormalize: bool,
     **kwargs: Any,
@@ -97,5 +95,7 @@ def sample_command(
     spec, output = input_spec(kwargs), output_spec(kwargs)
     scores = ScoreInput(probs, renormalize, temperature)
     config = SampleConfig(scores, Filters(top_k, top_p, min_p), n_draws, with_prob)
-    skipped = sample_rows(spec, config, lambda: chosen_seed(seed, quiet), output, stdout_bytes())
+    skipped = sample_rows(
+        spec, config, lambda: chosen_seed(seed, spec.quiet), output, stdout_bytes()
+    )
     report_skipped(skipped)

@@ -67,7 +67,6 @@ def _parse_weights(
     show_default=True,
     help="Per-row losses, or one number: their (weighted) mean or sum.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
 def xent_command(
     target: str | None,
     target_column: str | None,
@@ -79,7 +78,6 @@ def xent_command(
     renormalize: bool,
     base: str,
     reduction: str,
-    quiet: bool,
     **kwargs: Any,
 ) -> None:
     """Cross-entropy: -log p(target), with p = softmax(logits).
@@ -111,7 +109,7 @@ def xent_command(
         target_column=target_column,
         reduction=reduction,
     )
-    if totals.rows and not quiet and not output.is_table:
+    if totals.rows and not spec.quiet and not output.is_table:
         click.echo(f"xent: {totals.summary(config.unit, output.precision)}", err=True)
     warning = totals.warning(probs)
     if warning:
