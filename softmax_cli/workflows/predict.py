@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 import numpy as np
@@ -17,7 +18,7 @@ from softmax_cli.workflows.stream import stream_rows
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import BoolArray, FloatArray
     from softmax_cli.io.modelfile import SavedModel
-    from softmax_cli.io.sources import InputSpec
+    from softmax_cli.io.sources import InputSpec, RowSource
     from softmax_cli.workflows.stream import OutputSpec
 
 
@@ -45,9 +46,21 @@ def predict_rows(
         raise DataError(
             f"the model takes {saved.model.n_features} features, the input has {source.n_columns}"
         )
+    _write_predictions(source, saved.model.predict_proba, labels, output, stdout)
+    return Predicted(source.skipped, [])
+
+
+def _write_predictions(
+    source: RowSource,
+    compute: Callable[[FloatArray], FloatArray],
+    labels: list[str],
+    output: OutputSpec,
+    stdout: BinaryIO,
+) -> None:
+    """Each row's class probabilities (``compute`` of its values) and predicted class."""
     stream_rows(
         source,
-        saved.model.predict_proba,
+        compute,
         output,
         stdout,
         argmax="predicted",
@@ -55,7 +68,6 @@ def predict_rows(
         view=TableView(mark_best=True, show_inputs=False),
         labels=labels,
     )
-    return Predicted(source.skipped, [])
 
 
 def _predict_with_preprocessing(
@@ -79,16 +91,7 @@ def _predict_with_preprocessing(
     else:
         rows = TableRows(features.stream, features, saved)
     source = watched(rows, spec)
-    stream_rows(
-        source,
-        lambda probs: probs,  # the rows are probabilities already
-        output,
-        stdout,
-        argmax="predicted",
-        unit_interval=True,
-        view=TableView(mark_best=True, show_inputs=False),
-        labels=labels,
-    )
+    _write_predictions(source, lambda probs: probs, labels, output, stdout)  # probabilities
     preprocessor = saved.preprocessor
     assert preprocessor is not None
     notes = [

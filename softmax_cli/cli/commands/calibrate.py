@@ -8,6 +8,7 @@ import click
 
 from softmax_cli.cli.group import NumbersCommand
 from softmax_cli.cli.options import (
+    check_plotting,
     input_options,
     input_spec,
     output_spec,
@@ -66,10 +67,7 @@ def calibrate_command(
 
     spec, output = input_spec(kwargs), output_spec(kwargs, otherwise="json")
     config = LossConfig(probs=probs, binary=binary, clip=clip, renormalize=renormalize)
-    if plot is not None:
-        from softmax_cli.render.plots import require_matplotlib
-
-        require_matplotlib()  # before reading every row, not after
+    check_plotting(plot)  # before reading every row, not after
     result, skipped = calibrate_rows(
         spec,
         config,
