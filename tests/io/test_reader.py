@@ -89,6 +89,12 @@ def test_fast_parser_declines_what_it_cannot_parse(block: bytes) -> None:
         ("abc", False),
         ("1e", False),
         ("-e3", False),
+        ("-Infinity", True),
+        ("1 2,3", True),
+        ("1_000", False),
+        ("", False),
+        (",", False),
+        ("-1,x", False),
     ],
 )
 def test_looks_like_number(token: str, expected: bool) -> None:
