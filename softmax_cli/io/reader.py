@@ -1,10 +1,10 @@
 """Reading rows of numbers from a CSV stream, in chunks.
 
 A CSV stream is read in blocks of complete lines. Each block is parsed by the fastest
-parser that accepts it (``fastparse`` for plain decimals, then ``numpy.loadtxt``, then a
-line-by-line parser that locates errors), so memory stays constant however long the
-input is, and a bad cell is reported with its line and column after every good row
-before it has been handed on.
+parser that accepts it (``fastparse`` for numbers in any notation, then
+``numpy.loadtxt``, then a line-by-line parser that locates errors), so memory stays
+constant however long the input is, and a bad cell is reported with its line and column
+after every good row before it has been handed on.
 """
 
 from __future__ import annotations
