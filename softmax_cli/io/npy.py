@@ -47,6 +47,9 @@ class PrefixedStream:
     def isatty(self) -> bool:
         return self._stream.isatty()
 
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
 
 def sniff(stream: BinaryIO) -> tuple[bool, BinaryIO]:
     """Whether ``stream`` holds an ``.npy`` array, and the stream to read on from: after
