@@ -13,27 +13,32 @@ import pytest
 from softmax_cli.io.ahead import ahead, reads_never_wait
 
 
-def slow_square(n: int) -> int:
-    if n == 5:
-        raise ValueError("five")
+def square(n: int) -> int:
     return n * n
 
 
 @pytest.mark.parametrize("overlap", [True, False])
 def test_results_come_in_order(overlap: bool) -> None:
-    assert list(ahead(range(5), slow_square, overlap)) == [(n, n * n) for n in range(5)]
+    assert list(ahead(range(5), square, overlap)) == [(n, n * n) for n in range(5)]
+    assert list(ahead(range(10, 30), abs, overlap)) == [(n, n) for n in range(10, 30)]
 
 
 @pytest.mark.parametrize("overlap", [True, False])
-def test_an_error_comes_after_the_items_before_it(overlap: bool) -> None:
+@pytest.mark.parametrize("bad", [3, 5])  # worked on by this thread, by the worker
+def test_an_error_comes_after_the_items_before_it(overlap: bool, bad: int) -> None:
+    def square(n: int) -> int:
+        if n == bad:
+            raise ValueError(f"bad {n}")
+        return n * n
+
     seen = []
-    with pytest.raises(ValueError, match="five"):
-        for item, _ in ahead(range(10), slow_square, overlap):
+    with pytest.raises(ValueError, match=f"bad {bad}"):
+        for item, _ in ahead(range(10), square, overlap):
             seen.append(item)
-    assert seen == [0, 1, 2, 3, 4]
+    assert seen == list(range(bad))
 
 
-def test_at_most_two_items_are_taken_ahead_and_the_worker_stops() -> None:
+def test_at_most_three_items_are_in_flight_and_the_worker_stops() -> None:
     taken = []
 
     def items() -> Iterator[int]:
@@ -41,9 +46,9 @@ def test_at_most_two_items_are_taken_ahead_and_the_worker_stops() -> None:
             taken.append(n)
             yield n
 
-    results = ahead(items(), slow_square, True)
+    results = ahead(items(), square, True)
     assert next(results) == (0, 0)
-    assert taken == [0, 1]
+    assert taken == [0, 1, 2]
     results.close()
     for thread in threading.enumerate():
         if thread.name == "parse-ahead":
