@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO, TypeVar
 
@@ -33,6 +34,9 @@ def reads_never_wait(stream: BinaryIO) -> bool:
 
 _IN_FLIGHT = 3  # items taken and not yet handed back: memory stays constant
 _OWN_SHARE = 4  # every 4th item is worked on in the caller's thread
+# How long a thread that wants the GIL back (after a NumPy loop) waits while the other
+# runs Python code: Python's default, 5 ms, measured 7 % slower on %.18e input than 0.5.
+_SWITCH_INTERVAL = 0.0005
 
 
 def ahead(
@@ -69,6 +73,8 @@ def ahead(
 
     threading.Thread(target=worker, name="parse-ahead", daemon=True).start()
     pending: list[tuple[bool, Item]] = []  # (this thread's work, item), oldest first
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(_SWITCH_INTERVAL)
     try:
         for count, item in enumerate(items, start=1):
             own = count % _OWN_SHARE == 0
@@ -81,3 +87,4 @@ def ahead(
             yield done(*pending.pop(0))
     finally:
         tasks.put(None)
+        sys.setswitchinterval(switch_interval)

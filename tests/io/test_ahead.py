@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,3 +66,9 @@ def test_files_and_memory_are_read_ahead_but_not_pipes(tmp_path: Path) -> None:
     read, write = os.pipe()
     with os.fdopen(read, "rb") as pipe, os.fdopen(write, "wb"):
         assert not reads_never_wait(pipe)
+
+
+def test_the_switch_interval_is_restored() -> None:
+    before = sys.getswitchinterval()
+    assert list(ahead(range(3), square, True)) == [(0, 0), (1, 1), (2, 4)]
+    assert sys.getswitchinterval() == before
