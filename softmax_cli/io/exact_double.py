@@ -19,7 +19,7 @@ that is provably exact:
   double take the slow path. Overflow needs no care: the midpoint between the largest
   double and 2**1024 is a 54-bit number too, so D is infinite exactly when ``float()`` is.
 * **The slow path**, ``float()`` on the cell's text, for the cells the checks above flag
-  (about 1 in 2000 of repr's cells, none of ``%.6f`` or ``%.18e``) and those the caller
+  (about 1 in 5,000 of repr's cells, none of ``%.6f`` or ``%.18e``) and those the caller
   sends (too long, too many digits); everything but Clinger's cells where the platform
   has no usable long double (MSVC, aarch64's double or quad ``long double``).
 """

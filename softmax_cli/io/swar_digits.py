@@ -111,11 +111,9 @@ def decimal_parts(
     dot_byte = _uniform_dot_byte(layout, width, uniform_suffix)
     correction = None
     if layout.dot is not None and dot_byte is None:
-        correction = _short_integer_parts(win, width, layout, slow)
-        if correction is None:
+        taken, correction = _short_integer_parts(win, width, layout, slow)
+        if not taken:
             _shift_out_dot(win, words, layout.dot, width)
-        elif not correction.size:
-            correction = None  # no digit before any dot: the window already reads m
     groups = eight_digits(words).reshape(n_cells, width // 8)
     mantissa, exp_value = _fold(groups, dot_byte, uniform_suffix, layout.suffix)
     if correction is not None:
@@ -155,10 +153,10 @@ def _uniform_dot_byte(layout: CellLayout, width: int, suffix: int | None) -> int
 
 def _short_integer_parts(
     win: Bytes, width: int, layout: CellLayout, slow: BoolArray
-) -> UIntArray | None:
-    """``9 * 10**f * I`` for cells ``I.F`` whose integer parts ``I`` all have at most 3
-    digits, to subtract from the window read with its dot as a 0 digit; an empty array
-    when no cell has a digit before its dot; ``None`` when the path does not apply."""
+) -> tuple[bool, UIntArray | None]:
+    """Whether the dot can stay a 0 digit because every integer part ``I`` has at most 3
+    digits, and then ``9 * 10**f * I`` for each cell ``I.F``, to subtract from the window
+    read that way (``None`` when no cell has a digit before its dot: nothing to take)."""
     assert layout.dot is not None and layout.n_frac is not None
     dotted = layout.dot != 0
     n_int = layout.n_digits - layout.n_frac
@@ -167,14 +165,14 @@ def _short_integer_parts(
         n_int *= ~slow  # a slow cell's counts may be garbage: they choose no path
     int_width = int(n_int.max())
     if int_width == 0:
-        return np.empty(0, np.uint64)
+        return True, None
     if int_width > _MAX_SHORT_INTEGER:
-        return None
+        return False, None
     dot_at = (width - 1) - layout.n_frac  # the dot's byte in its window
     if layout.suffix is not None:
         dot_at -= layout.suffix
     if int(dot_at.min()) < int_width:
-        return None  # a read would leave the cell's window (the previous cell's bytes)
+        return False, None  # a read would leave the cell's window (the previous cell's bytes)
     dot_at += np.arange(0, len(dot_at) * width, width)
     int_part = win[dot_at - 1].astype(np.uint64)
     for j in range(2, int_width + 1):
@@ -182,7 +180,7 @@ def _short_integer_parts(
     int_part *= dotted
     nine_powers = np.take(_tables()[1], layout.n_frac)
     nine_powers *= int_part
-    return nine_powers
+    return True, nine_powers
 
 
 def _shift_out_dot(win: Bytes, words: UIntArray, dot: Masks, width: int) -> None:
