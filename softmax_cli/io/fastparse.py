@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -41,12 +41,7 @@ from softmax_cli.io.exact_double import float_cells, to_double
 from softmax_cli.io.swar_digits import CellLayout, decimal_parts
 
 if TYPE_CHECKING:
-    import numpy.typing as npt
-
-    from softmax_cli.arraytypes import BoolArray, FloatArray, IntArray
-
-    Bytes = npt.NDArray[np.uint8]
-    Masks = npt.NDArray[np.unsignedinteger[Any]]
+    from softmax_cli.arraytypes import BoolArray, ByteArray, FloatArray, IntArray, MaskArray
 
 _NEWLINE, _PLUS, _COMMA, _MINUS, _DOT, _ZERO = b"\n+,-.0"
 _PAD = 32  # zero bytes before the block, so that every window starts inside the buffer
@@ -69,11 +64,11 @@ class _Classes(NamedTuple):
     """One mask per cell and byte class, bit j for byte j of the cell's window; ``None``
     for a class that no byte of the block is in."""
 
-    digit: Masks
-    minus: Masks
-    dot: Masks | None
-    plus: Masks | None
-    exp: Masks | None
+    digit: MaskArray
+    minus: MaskArray
+    dot: MaskArray | None
+    plus: MaskArray | None
+    exp: MaskArray | None
 
 
 def parse_number_block(block: bytes, n_columns: int) -> FloatArray | None:
@@ -136,7 +131,7 @@ def _find_cells(block: bytes, n_columns: int) -> _Cells | None:
     return _Cells(ends, lengths, n_rows)
 
 
-def _windows(block: bytes, ends: IntArray, width: int) -> Bytes:
+def _windows(block: bytes, ends: IntArray, width: int) -> ByteArray:
     """Each cell right-aligned in ``width`` bytes, after the bytes before it (the end of
     the previous cell, or zeros): ``n_cells * width`` bytes. Gathering from an unaligned
     ``V{width}`` view costs about half of a two-dimensional strided gather."""
@@ -145,7 +140,7 @@ def _windows(block: bytes, ends: IntArray, width: int) -> Bytes:
     padded[:_PAD] = 0
     padded[_PAD:] = np.frombuffer(block, np.uint8)
     view = np.ndarray((size + _PAD - width + 1,), f"V{width}", padded, 0, (1,))
-    windows: Bytes = view[ends + (_PAD - width)].view(np.uint8)
+    windows: ByteArray = view[ends + (_PAD - width)].view(np.uint8)
     return windows
 
 
@@ -163,15 +158,15 @@ def _rare_cells(block: bytes, ends: IntArray) -> IntArray | None:
     return np.searchsorted(ends, positions)
 
 
-def _classify(win: Bytes, width: int, has_dot: bool, has_plus: bool, has_exp: bool) -> _Classes:
+def _classify(win: ByteArray, width: int, has_dot: bool, has_plus: bool, has_exp: bool) -> _Classes:
     """The byte classes of every window as bit masks (``np.packbits``, little bit order).
     Classes absent from the block are not computed."""
     masks = np.uint16 if width == 16 else np.uint32
     flags = np.empty(win.size, dtype=bool)  # reused for each class: it stays in cache
     scratch = np.empty(win.size, dtype=np.uint8)
 
-    def pack() -> Masks:
-        packed: Masks = np.packbits(flags, bitorder="little").view(masks)
+    def pack() -> MaskArray:
+        packed: MaskArray = np.packbits(flags, bitorder="little").view(masks)
         return packed
 
     np.subtract(win, np.uint8(_ZERO), out=scratch)
@@ -194,7 +189,7 @@ def _classify(win: Bytes, width: int, has_dot: bool, has_plus: bool, has_exp: bo
 
 
 @functools.cache
-def _cell_masks(width: int) -> Masks:
+def _cell_masks(width: int) -> MaskArray:
     """For each length n = 0 … width, the mask of a window's last n bytes."""
     full = (1 << width) - 1
     masks = [full ^ ((1 << (width - n)) - 1) for n in range(width + 1)]
@@ -260,7 +255,7 @@ def _check_grammar(
     return layout, (minus & first) != 0, slow
 
 
-def popcount(masks: Masks) -> IntArray:
+def popcount(masks: MaskArray) -> IntArray:
     """The number of bits set in each mask (``np.bitwise_count`` from NumPy 2.0 on)."""
     counts: IntArray
     if hasattr(np, "bitwise_count"):

@@ -26,17 +26,12 @@ slow are meaningless (the caller replaces them), but never make the others wrong
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 if TYPE_CHECKING:
-    import numpy.typing as npt
-
-    from softmax_cli.arraytypes import BoolArray, IntArray, UIntArray
-
-    Bytes = npt.NDArray[np.uint8]
-    Masks = npt.NDArray[np.unsignedinteger[Any]]
+    from softmax_cli.arraytypes import BoolArray, ByteArray, IntArray, MaskArray, UIntArray
 
 _U64 = np.uint64
 _MAX_SHORT_INTEGER = 3  # digits before the dot that the read-back path takes
@@ -47,8 +42,8 @@ class CellLayout(NamedTuple):
 
     In a mask, bit j stands for byte j of the cell's window."""
 
-    digit: Masks  # the digits, of the mantissa and of the exponent
-    dot: Masks | None  # the dot; None when no cell of the block has one
+    digit: MaskArray  # the digits, of the mantissa and of the exponent
+    dot: MaskArray | None  # the dot; None when no cell of the block has one
     n_digits: IntArray  # mantissa digits, leading zeros counted
     n_frac: IntArray | None  # mantissa digits after the dot (None: no dot in the block)
     suffix: IntArray | None  # len("e[+-]E"), 0 without one (None: no exponent in the block)
@@ -100,7 +95,7 @@ def divide_group(group: UIntArray, k: int) -> UIntArray:
 
 
 def decimal_parts(
-    win: Bytes, width: int, layout: CellLayout, slow: BoolArray
+    win: ByteArray, width: int, layout: CellLayout, slow: BoolArray
 ) -> tuple[UIntArray, IntArray]:
     """Each cell's mantissa ``m`` and exponent ``q``, ``x = m * 10**q``, shape
     ``(n_cells,)`` each. ``win`` is the cells' windows, ``n_cells * width`` bytes, and is
@@ -121,7 +116,7 @@ def decimal_parts(
     return mantissa, _exponents(exp_value, layout)
 
 
-def _keep_digits(win: Bytes, digit: Masks) -> UIntArray:
+def _keep_digits(win: ByteArray, digit: MaskArray) -> UIntArray:
     """Zero every byte of ``win`` that is not a digit and keep the digits' values; the
     windows as uint64 words."""
     mask = np.unpackbits(digit.view(np.uint8), bitorder="little").view(np.uint64)
@@ -152,7 +147,7 @@ def _uniform_dot_byte(layout: CellLayout, width: int, suffix: int | None) -> int
 
 
 def _short_integer_parts(
-    win: Bytes, width: int, layout: CellLayout, slow: BoolArray
+    win: ByteArray, width: int, layout: CellLayout, slow: BoolArray
 ) -> tuple[bool, UIntArray | None]:
     """Whether the dot can stay a 0 digit because every integer part ``I`` has at most 3
     digits, and then ``9 * 10**f * I`` for each cell ``I.F``, to subtract from the window
@@ -183,7 +178,7 @@ def _short_integer_parts(
     return True, nine_powers
 
 
-def _shift_out_dot(win: Bytes, words: UIntArray, dot: Masks, width: int) -> None:
+def _shift_out_dot(win: ByteArray, words: UIntArray, dot: MaskArray, width: int) -> None:
     """In place: in cells with a dot, every byte up to the dot takes the value of the byte
     before it (a window's first byte becomes 0), so the digits close up."""
     upto_dot = dot | (dot - dot.dtype.type(1))
