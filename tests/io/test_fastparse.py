@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from softmax_cli.io import exact_double, fastparse
 from softmax_cli.io.fastparse import parse_number_block, popcount
+from softmax_cli.io.swar_digits import divide_group
 
 STYLES = {
     "repr": repr,
@@ -338,3 +339,15 @@ def test_popcount_without_numpy_2() -> None:
         patch.delattr(np, "bitwise_count")
         assert popcount(masks).tolist() == expected
         assert popcount(masks.astype(np.uint32) << np.uint32(16)).tolist() == expected
+
+
+@pytest.mark.parametrize("k", range(9))
+def test_dividing_a_group_by_a_power_of_ten(k: int) -> None:
+    """The multiply-shift division, on every 9,973rd group below 10**8 and the edges."""
+    groups = np.concatenate(
+        [
+            np.arange(0, 10**8, 9973, dtype=np.uint64),
+            np.array([10**k - 1, 10**k, 10**k + 1, 10**8 - 1, 2**27 - 1], dtype=np.uint64),
+        ]
+    )
+    assert (divide_group(groups, k) == groups // np.uint64(10**k)).all()
