@@ -6,6 +6,10 @@ import subprocess
 
 import pytest
 from helpers import SCRIPT, RunScript, clean_env
+from hypothesis import settings
+
+# The long run of the property tests: --hypothesis-profile=thorough
+settings.register_profile("thorough", max_examples=20_000, deadline=None)
 
 
 @pytest.fixture

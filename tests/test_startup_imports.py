@@ -68,6 +68,17 @@ def test_csv_path_never_imports_rich_or_heavy_libraries() -> None:
     assert not loaded & {"rich", "sklearn", "scipy", "matplotlib"}
 
 
+def test_values_as_arguments_load_no_stream_machinery() -> None:
+    """No CSV parser and no malloc tuning (ctypes) for a vector typed by hand."""
+    code = (
+        "from softmax_cli.cli.main import cli\n"
+        "cli.main(['--format', 'csv', '0.7', '1.5', '4.8'], standalone_mode=False)\n"
+    )
+    modules = modules_after(code)
+    assert "softmax_cli.workflows.softmax" in modules  # the probe really ran the command
+    assert not modules & {"softmax_cli.io.fastparse", "softmax_cli.io.memory"}
+
+
 @pytest.mark.parametrize(
     "args",
     [

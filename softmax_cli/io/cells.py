@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from softmax_cli.io.fastparse import parse_decimal_block
+from softmax_cli.io.fastparse import parse_number_block
 from softmax_cli.io.numbers import parse_number
 
 if TYPE_CHECKING:
@@ -43,11 +43,12 @@ def detect_delimiter(line: str) -> str:
 
 def parse_numeric_block(block: bytes, delimiter: str, width: int) -> FloatArray | None:
     """The vectorised parser on a block of lines ``width`` cells wide, for a comma or any
-    single-character delimiter (not whitespace runs); ``None`` when it cannot take it."""
+    single-character delimiter (not whitespace runs); ``None`` when it cannot take it.
+    Its values are exactly ``float(cell)``, as the fallbacks' are."""
     if delimiter == ",":
-        return parse_decimal_block(block, width)
+        return parse_number_block(block, width)
     if delimiter != WHITESPACE and b"," not in block:
-        return parse_decimal_block(block.replace(delimiter.encode(), b","), width)
+        return parse_number_block(block.replace(delimiter.encode(), b","), width)
     return None
 
 

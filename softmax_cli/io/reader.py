@@ -1,10 +1,10 @@
 """Reading rows of numbers from a CSV stream, in chunks.
 
 A CSV stream is read in blocks of complete lines. Each block is parsed by the fastest
-parser that accepts it (``fastparse`` for plain decimals, then ``numpy.loadtxt``, then a
-line-by-line parser that locates errors), so memory stays constant however long the
-input is, and a bad cell is reported with its line and column after every good row
-before it has been handed on.
+parser that accepts it (``fastparse`` for numbers in any notation, then
+``numpy.loadtxt``, then a line-by-line parser that locates errors), so memory stays
+constant however long the input is, and a bad cell is reported with its line and column
+after every good row before it has been handed on.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, BinaryIO
 import numpy as np
 
 from softmax_cli.errors import DataError
+from softmax_cli.io.ahead import ahead, reads_never_wait
 from softmax_cli.io.blocks import (
     BLOCK_SIZE,
     NOT_UTF8,
@@ -74,6 +75,7 @@ class CsvReader:
         self.delimiter = delimiter
         self.target_column: TargetColumn | None = None
         self._width = 0  # cells per line, the target column included
+        self._stream = stream
         self._blocks = line_blocks(stream, block_size)
         self._pending: list[tuple[int, bytes]] = []
         self._read_first_line(header, target)
@@ -131,15 +133,25 @@ class CsvReader:
     def __iter__(self) -> Iterator[Chunk]:
         if self.n_columns is None:
             return
-        for start, block in itertools.chain(self._pending, self._blocks):
-            if block:
-                yield from self._parse_block(start, block)
+        blocks = (item for item in itertools.chain(self._pending, self._blocks) if item[1])
+        overlap = reads_never_wait(self._stream)
+        for (start, block), values in ahead(blocks, self._parse_fast, overlap):
+            yield from self._parse_block(start, block, values)
 
-    def _parse_block(self, start: int, block: bytes) -> Iterator[Chunk]:
+    def _parse_fast(self, item: tuple[int, bytes]) -> FloatArray | None:
+        """The vectorised parser's values for a block (``None`` when it declines, or for
+        rows whose target cells are labels); it runs in a worker thread, so it only reads."""
+        target = self.target_column
+        if target is not None and not target.parser.numbers_are_indices:
+            return None
+        assert self.delimiter is not None
+        return parse_numeric_block(item[1], self.delimiter, self._width)
+
+    def _parse_block(self, start: int, block: bytes, values: FloatArray | None) -> Iterator[Chunk]:
+        """The rows of a block: ``values`` from the fast parser, else the fallbacks'."""
         target = self.target_column
         numeric = target is None or target.parser.numbers_are_indices
         assert self.delimiter is not None
-        values = parse_numeric_block(block, self.delimiter, self._width) if numeric else None
         if values is not None:
             yield from self._checked(values, np.arange(start, start + len(values), dtype=np.int64))
             return

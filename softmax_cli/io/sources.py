@@ -110,6 +110,9 @@ def open_rows(
     if spec.stream.isatty():
         raise ArgumentError(NO_INPUT_HELP)
     from softmax_cli.io import npy  # values given as arguments skip it, and the reader
+    from softmax_cli.io.memory import keep_temporaries_in_heap
+
+    keep_temporaries_in_heap()
 
     is_array, stream = npy.sniff(spec.stream)
     if is_array:

@@ -25,6 +25,7 @@ from softmax_cli.io.blocks import (
     numbered_lines,
 )
 from softmax_cli.io.cells import detect_delimiter, header_cells, parse_numeric_block, split_cells
+from softmax_cli.io.memory import keep_temporaries_in_heap
 from softmax_cli.io.rows import SkipReport
 
 if TYPE_CHECKING:
@@ -111,6 +112,7 @@ class TableReader:
         skip_invalid: bool = False,
         block_size: int = BLOCK_SIZE,
     ) -> None:
+        keep_temporaries_in_heap()
         self.delimiter = delimiter
         self.names: list[str] = []
         self.skip_invalid = skip_invalid

@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from softmax_cli.errors import ArgumentError, DataError
-from softmax_cli.io.cells import loadtxt_rows, split_cells
-from softmax_cli.io.fastparse import parse_decimal_block
+from softmax_cli.io.cells import loadtxt_rows, parse_numeric_block, split_cells
 from softmax_cli.io.rows import Chunk, RowGate
 from softmax_cli.io.targets import (
     DEFAULT_TARGET_COLUMNS,
@@ -110,7 +109,7 @@ class TargetColumn:
                 return None
             rest.append(",".join(cell.strip() for cell in cells))
         n_classes = self.width - 1
-        values = parse_decimal_block(("\n".join(rest) + "\n").encode(), n_classes)
+        values = parse_numeric_block(("\n".join(rest) + "\n").encode(), ",", n_classes)
         if values is None:
             values = loadtxt_rows(rest, ",", n_classes)
         if values is None:

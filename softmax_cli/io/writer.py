@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, BinaryIO, NamedTuple, TypeAlias
 
 import numpy as np
 
+from softmax_cli.io.unit_interval import format_unit_interval
+
 if TYPE_CHECKING:
     import numpy.typing as npt
 
@@ -32,29 +34,6 @@ def class_column(indices: IntArray, labels: Sequence[str] | None) -> list[object
 def delimiter_for(fmt: str) -> str:
     """The cell delimiter of a text format: tab for TSV, comma for CSV."""
     return "\t" if fmt == "tsv" else ","
-
-
-def format_unit_interval(values: FloatArray, precision: int, delimiter: str) -> bytes:
-    """Format values in [0, 1] as ``%.{precision}f`` text rows without per-value formatting.
-
-    Each value is scaled to an integer count of ``10**-precision`` units and its digits
-    are written into a byte matrix with array arithmetic, about 5x faster than ``%``.
-    ``values`` has shape ``(n_rows, n_columns)``; every row ends in a newline.
-    """
-    n_rows, n_columns = values.shape
-    units = np.rint(values * 10.0**precision).astype(np.int64)
-    width = 2 + (precision + 1 if precision else 0)  # "0", delimiter, "." and digits
-    cells = np.empty((n_rows, n_columns, width), np.uint8)
-    cells[:, :, 0] = 48 + units // 10**precision
-    if precision:
-        cells[:, :, 1] = ord(".")
-        remainder = units % 10**precision
-        for position in range(width - 2, 1, -1):
-            cells[:, :, position] = 48 + remainder % 10
-            remainder //= 10
-    cells[:, :, -1] = ord(delimiter)
-    cells[:, -1, -1] = ord("\n")
-    return cells.tobytes()
 
 
 def format_numbers(

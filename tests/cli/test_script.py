@@ -251,11 +251,11 @@ def _read_until_closed(primary: int) -> bytes:
 
 
 def _slow_input(proc: subprocess.Popen[bytes]) -> None:
-    """Rows trickling in for longer than the progress bar's delay: 2,000 a batch, 20
-    batches, 0.1 s apart."""
+    """Rows trickling in for longer than the progress bar's delay: 8,000 a batch (about
+    96 KB, so that blocks of input keep arriving), 30 batches, 0.1 s apart."""
     assert proc.stdin is not None
-    for _ in range(20):
-        proc.stdin.write(b"0.1,0.2,0.3\n" * 2_000)
+    for _ in range(30):
+        proc.stdin.write(b"0.1,0.2,0.3\n" * 8_000)
         proc.stdin.flush()
         time.sleep(0.1)
     proc.stdin.close()
@@ -287,7 +287,7 @@ def test_progress_on_a_terminal_for_a_long_read(quiet: list[str], shown: bool) -
     finally:
         os.close(primary)
     err = b"".join(seen)
-    assert code == 0 and out.count(b"\n") == 40_000
+    assert code == 0 and out.count(b"\n") == 240_000
     assert (b"rows/s" in err) is shown and (b"reading" in err) is shown
     assert b"rows/s" not in out
 

@@ -152,3 +152,18 @@ def test_softmax_steps_walk_through() -> None:
     halved = core.softmax_steps(ARTICLE_LOGITS, temperature=2.0)
     np.testing.assert_allclose(halved.scaled, np.array(ARTICLE_LOGITS) / 2)
     np.testing.assert_allclose(halved.probs, core.softmax(np.array(ARTICLE_LOGITS) / 2))
+
+
+@given(
+    arrays(
+        np.float64,
+        st.tuples(st.integers(60, 300), st.integers(1, 20)),
+        elements=finite | st.sampled_from([-np.inf, 0.0, -0.0]),
+    )
+)
+def test_many_rows_give_the_same_probabilities_as_one_row_at_a_time(x: np.ndarray) -> None:
+    """Many rows of few columns take their row maxima column by column: the same bits."""
+    assume(not core.fully_masked_rows(x).any())
+    together = core.softmax(x)
+    apart = np.array([core.softmax(row) for row in x])
+    assert together.view(np.int64).tolist() == apart.view(np.int64).tolist()

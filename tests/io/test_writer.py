@@ -13,6 +13,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from softmax_cli.io.unit_interval import (
+    _unit_interval_by_digit,
+    eight_ascii_digits,
+    format_unit_interval,
+)
 from softmax_cli.io.writer import (
     ClassColumn,
     OutputSink,
@@ -21,7 +26,6 @@ from softmax_cli.io.writer import (
     format_json_lines,
     format_json_records,
     format_numbers,
-    format_unit_interval,
 )
 
 unit = arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(1, 5)), elements=st.floats(0, 1))
@@ -52,6 +56,41 @@ def test_fixed_formatter_matches_printf_to_the_last_digit(
 )
 def test_fixed_formatter_golden(values: list[list[float]], precision: int, expected: str) -> None:
     assert format_unit_interval(np.array(values), precision, ",").decode() == expected
+
+
+unit_values = st.floats(0, 1) | st.sampled_from(
+    [0.0, 1.0, 5e-9, 4.999999999e-9, 0.999999995, 0.9999999949, 0.123456785, 5e-324]
+)
+
+
+@given(
+    st.integers(1, 6).flatmap(
+        lambda n: arrays(
+            np.float64, st.tuples(st.integers(1, 10), st.just(n)), elements=unit_values
+        )
+    ),
+    st.sampled_from([",", "\t", ";"]),
+)
+def test_eight_digits_at_once_give_the_same_bytes(values: np.ndarray, delimiter: str) -> None:
+    """Precision 8 (the default) writes exactly what the digit-by-digit formatter writes."""
+    assert format_unit_interval(values, 8, delimiter) == _unit_interval_by_digit(
+        values, 8, delimiter
+    )
+
+
+def test_eight_digits_at_once_on_softmax_rows() -> None:
+    logits = np.random.default_rng(1).normal(0, 3, (5000, 10))
+    exps = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probs = exps / exps.sum(axis=1, keepdims=True)
+    assert format_unit_interval(probs, 8, ",") == _unit_interval_by_digit(probs, 8, ",")
+
+
+def test_eight_ascii_digits_of_every_lane_value() -> None:
+    """Each 4-digit lane is split on its own: every value of both lanes, exhaustively."""
+    lane = np.arange(10**4, dtype=np.uint64)
+    for numbers in (lane * np.uint64(10**4) + lane, lane * np.uint64(10**4) + lane[::-1]):
+        text = eight_ascii_digits(numbers).view("S8").tolist()
+        assert text == [b"%08d" % n for n in numbers.tolist()]
 
 
 def test_general_formatter_handles_negative_and_extra_columns() -> None:

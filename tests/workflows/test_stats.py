@@ -34,7 +34,9 @@ def test_temperature_first_equals_stats_of_the_tempered_probabilities(
     direct = measure(chunk(probs), StatsConfig(ScoreInput(probs=True), top=1))
     for name in ("entropy", "perplexity", "max_prob", "margin", "top_probs"):
         np.testing.assert_allclose(getattr(tempered, name), getattr(direct, name), atol=1e-12)
-    np.testing.assert_array_equal(tempered.argmax, direct.argmax)
+    # Where the top two differ only by rounding (logits -2e-16 and 0), either is right.
+    clear = direct.margin > 1e-12
+    np.testing.assert_array_equal(tempered.argmax[clear], direct.argmax[clear])
 
 
 @given(logits, temperatures)
