@@ -119,6 +119,21 @@ columns_of_numbers = arrays(np.float64, st.integers(1, 20), elements=finite)
 def test_column_formatter_matches_printf_but_at_a_near_tie(
     values: np.ndarray, precision: int
 ) -> None:
+    assert_printf_but_at_a_near_tie(values, precision)
+
+
+@given(arrays(np.float64, st.integers(1, 20), elements=st.floats(0, 10)))
+def test_values_below_ten_at_precision_8_match_printf_but_at_a_near_tie(
+    values: np.ndarray,
+) -> None:
+    """The eight-digits-at-once path (entropies, probabilities, margins), 10 and
+    9.999999996 (which rounds up to 10) included."""
+    assert_printf_but_at_a_near_tie(values, 8)
+
+
+def assert_printf_but_at_a_near_tie(values: np.ndarray, precision: int) -> None:
+    """``format_columns`` writes each value as printf does, or one unit away at a value
+    within 2**-14 of a unit of a half-way point."""
     fast = format_columns([values], precision, ",").decode().splitlines()
     unit = Decimal(10) ** -precision
     for text, value in zip(fast, values.tolist(), strict=True):
