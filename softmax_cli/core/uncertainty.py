@@ -16,18 +16,27 @@ if TYPE_CHECKING:
     from softmax_cli.arraytypes import ArrayLike, FloatArray, IntArray
 
 
-def entropy_from_log_probs(log_probs: ArrayLike) -> FloatArray:
-    """Return the entropy ``H = -sum_i p_i ln p_i`` in nats, one value per row.
+def probabilities_and_entropy(
+    shifted: ArrayLike,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """From shifted logits ``s`` (each row's largest 0, ``-inf`` for a class of
+    probability 0; see ``activations.shifted_logits``): the probabilities, the entropy in
+    nats and the largest probability, one pass over ``exp(s)`` for all three.
 
-    Taking ``ln p`` as given (from ``log_softmax``, say) rather than as ``log(softmax)``
-    keeps the terms of tiny probabilities exact. A class of probability 0 adds nothing
-    (the limit ``0 ln 0 = 0``) instead of ``0 * -inf = nan``. H lies in ``[0, ln K]``:
-    0 for a one-hot row, ``ln K`` for the uniform distribution over K classes.
+    With ``e = exp(s)`` and ``S = sum e``: ``p = e / S``, ``H = ln S - sum(e s) / S``
+    (``-sum p ln p`` with ``ln p = s - ln S``), and the largest ``p`` is ``1 / S``, since
+    the largest ``e`` is ``exp(0) = 1``. A class of probability 0 adds nothing to H.
     """
-    lp = np.asarray(log_probs, dtype=np.float64)
-    p = np.exp(lp)
-    terms = np.multiply(p, lp, out=np.zeros_like(lp), where=p > 0)
-    return np.asarray(0.0 - terms.sum(axis=-1))  # 0.0 - x: a one-hot row gives +0, not -0
+    s = np.asarray(shifted, dtype=np.float64)
+    e = np.exp(s)
+    total = e.sum(axis=-1)
+    probs = e / total[..., None]
+    if np.isfinite(s).all():
+        weighted = e * s
+    else:  # e = 0 where s = -inf: their product is 0 here, not nan
+        weighted = np.multiply(e, s, out=np.zeros_like(s), where=e > 0)
+    entropy = np.log(total) - weighted.sum(axis=-1) / total
+    return probs, np.asarray(entropy), np.asarray(1.0 / total)
 
 
 def perplexity(entropy_nats: ArrayLike) -> FloatArray:

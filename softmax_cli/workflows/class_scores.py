@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from softmax_cli.core.activations import fully_masked_rows, log_softmax, softmax
+from softmax_cli.core.activations import fully_masked_rows, shifted_logits, softmax
 from softmax_cli.errors import ArgumentError
 from softmax_cli.io.rows import RowRule
 
@@ -69,14 +69,14 @@ class ScoreInput(NamedTuple):
         """The check every input row must pass."""
         return distribution_rule(self.renormalize) if self.probs else MASKED_LOGITS
 
-    def log_probs(self, values: FloatArray) -> FloatArray:
-        """Each row's log-probabilities, shape ``(n_rows, n_classes)``: ``-inf`` for a
-        class of probability 0 (a masked logit, or a probability of 0)."""
+    def shifted(self, values: FloatArray) -> FloatArray:
+        """Each row's log-probabilities up to a constant, shifted so that the largest is
+        0 (``-inf`` for a class of probability 0): ``z / T - max``."""
         if self.probs:
-            from softmax_cli.core.losses import log_probs_from_probs  # not on softmax's path
+            from softmax_cli.core.losses import log_probs_from_probs
 
-            return log_softmax(log_probs_from_probs(values), self.temperature)
-        return log_softmax(values, self.temperature)
+            return shifted_logits(log_probs_from_probs(values), self.temperature)
+        return shifted_logits(values, self.temperature)
 
     def weights(self, values: FloatArray) -> FloatArray:
         """Each row's probabilities up to a positive factor per row, shape as given.

@@ -66,10 +66,9 @@ def stats_rows(
 
 def measure(chunk: Chunk, config: StatsConfig) -> StatsRows:
     """The uncertainty of each row of ``chunk``."""
-    log_probs = config.scores.log_probs(chunk.values)
-    probs = np.exp(log_probs)
-    entropy = uncertainty.entropy_from_log_probs(log_probs)
-    argmax = np.argmax(probs, axis=1)
+    shifted = config.scores.shifted(chunk.values)
+    probs, entropy, max_prob = uncertainty.probabilities_and_entropy(shifted)
+    argmax = np.argmax(shifted, axis=1)
     if config.top:
         top_classes, top_probs = uncertainty.top_k(probs, config.top)
     else:
@@ -77,7 +76,7 @@ def measure(chunk: Chunk, config: StatsConfig) -> StatsRows:
     return StatsRows(
         entropy=entropy / math.log(2) if config.base == "2" else entropy,
         perplexity=uncertainty.perplexity(entropy),
-        max_prob=np.take_along_axis(probs, argmax[:, None], axis=1)[:, 0],
+        max_prob=max_prob,
         margin=uncertainty.margin(probs),
         argmax=argmax,
         top_classes=top_classes,

@@ -12,8 +12,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from softmax_cli.core.activations import log_softmax, softmax
-from softmax_cli.core.uncertainty import entropy_from_log_probs, margin, perplexity, top_k
+from softmax_cli.core.activations import shifted_logits, softmax
+from softmax_cli.core.uncertainty import margin, perplexity, probabilities_and_entropy, top_k
+
+
+def entropy_of(logits: np.ndarray) -> np.ndarray:
+    """The entropy in nats of softmax(logits), as stats computes it."""
+    return probabilities_and_entropy(shifted_logits(logits))[1]
+
 
 logits = arrays(
     np.float64,
@@ -30,7 +36,10 @@ probabilities = arrays(
 @given(logits)
 def test_entropy_of_logits_agrees_with_scipy(z: np.ndarray) -> None:
     expected = scipy.stats.entropy(softmax(z), axis=1)
-    np.testing.assert_allclose(entropy_from_log_probs(log_softmax(z)), expected, atol=1e-12)
+    probs, entropy, max_prob = probabilities_and_entropy(shifted_logits(z))
+    np.testing.assert_allclose(entropy, expected, atol=1e-12)
+    np.testing.assert_allclose(probs, softmax(z), rtol=1e-14)
+    np.testing.assert_array_equal(max_prob, probs.max(axis=1))
 
 
 @given(probabilities)
@@ -40,12 +49,12 @@ def test_entropy_of_probabilities_with_zeros_agrees_with_scipy(p: np.ndarray) ->
     with np.errstate(divide="ignore"):
         log_p = np.log(p)
     expected = scipy.stats.entropy(p, axis=1)
-    np.testing.assert_allclose(entropy_from_log_probs(log_p), expected, atol=1e-12)
+    np.testing.assert_allclose(entropy_of(log_p), expected, atol=1e-12)
 
 
 @pytest.mark.parametrize("n_classes", [1, 2, 3, 10, 1000])
 def test_uniform_over_k_classes_gives_ln_k_and_perplexity_k(n_classes: int) -> None:
-    h = entropy_from_log_probs(log_softmax(np.zeros((2, n_classes))))
+    h = entropy_of(np.zeros((2, n_classes)))
     np.testing.assert_allclose(h, math.log(n_classes), rtol=1e-14, atol=1e-15)
     np.testing.assert_allclose(perplexity(h), n_classes, rtol=1e-12)
 
@@ -61,7 +70,7 @@ def test_uniform_over_k_classes_gives_ln_k_and_perplexity_k(n_classes: int) -> N
 def test_a_one_hot_row_has_entropy_0_without_a_warning(log_probs: list[float]) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        h = entropy_from_log_probs(np.array([log_probs]))
+        h = entropy_of(np.array([log_probs]))
     assert h.tolist() == [0.0] and not np.signbit(h[0])  # +0, which prints as 0.000
     assert perplexity(h).tolist() == [1.0]
 
@@ -75,13 +84,13 @@ def test_a_one_hot_row_has_entropy_0_without_a_warning(log_probs: list[float]) -
     ],
 )
 def test_extreme_and_masked_logits(z: list[float], expected: float) -> None:
-    h = entropy_from_log_probs(log_softmax(np.array(z)))
+    h = entropy_of(np.array([z]))[0]
     assert h == pytest.approx(expected, rel=1e-6, abs=1e-300)
 
 
 @given(logits)
 def test_perplexity_is_the_same_in_any_base(z: np.ndarray) -> None:
-    nats = entropy_from_log_probs(log_softmax(z))
+    nats = entropy_of(z)
     bits = nats / math.log(2)
     np.testing.assert_allclose(2.0**bits, perplexity(nats), rtol=1e-12)
 
