@@ -110,7 +110,7 @@ def draw(probs: ArrayLike, n_draws: int, rng: np.random.Generator) -> IntArray:
     """
     p = np.asarray(probs, dtype=np.float64)
     uniforms = rng.random((len(p), n_draws))
-    cumulative = np.cumsum(p, axis=-1)
+    cumulative = _running_sums(p)
     total = cumulative[:, -1:]
     # u * total can round up to total itself; the largest float below it still finds
     # the last class of positive weight.
@@ -118,11 +118,33 @@ def draw(probs: ArrayLike, n_draws: int, rng: np.random.Generator) -> IntArray:
     return _first_above(cumulative, targets)
 
 
+_FEW_CLASSES = 16  # up to this many classes, rows are worked on a column at a time
+
+
+def _running_sums(p: FloatArray) -> FloatArray:
+    """Each row's cumulative sums, as ``np.cumsum(p, axis=1)`` gives them (the same
+    additions in the same order), but a column at a time when rows are short: NumPy
+    loops over each short row separately, several times slower."""
+    if p.shape[1] > _FEW_CLASSES:
+        return np.asarray(np.cumsum(p, axis=1))
+    sums = np.empty_like(p)
+    sums[:, 0] = p[:, 0]
+    for column in range(1, p.shape[1]):
+        np.add(sums[:, column - 1], p[:, column], out=sums[:, column])
+    return sums
+
+
 def _first_above(cumulative: FloatArray, targets: FloatArray) -> IntArray:
     """For each ``targets[i, j]``, the first class ``c`` with ``cumulative[i, c] >
     targets[i, j]``: the count of cumulative weights at or below the target. Compared
-    in blocks so that memory stays bounded for many draws of many classes."""
+    a class at a time for few classes, else in blocks so that memory stays bounded for
+    many draws of many classes."""
     n_rows, n_draws = targets.shape
+    if cumulative.shape[1] <= _FEW_CLASSES:
+        classes = np.zeros(targets.shape, dtype=np.int64)
+        for column in range(cumulative.shape[1]):
+            classes += cumulative[:, column, None] <= targets
+        return classes
     draws_per_block = max(1, min(n_draws, _BLOCK_CELLS // cumulative.shape[1]))
     rows_per_block = max(1, _BLOCK_CELLS // (draws_per_block * cumulative.shape[1]))
     classes = np.empty(targets.shape, dtype=np.int64)

@@ -210,20 +210,30 @@ def test_a_uniform_next_to_1_finds_the_last_class_of_positive_weight(
     assert drawn.tolist() == [[expected, expected]]
 
 
-@given(st.integers(1, 40), st.integers(1, 6), st.integers(1, 9))
-def test_block_wise_comparison_agrees_with_searchsorted(
-    n_draws: int, n_classes: int, block: int
+@given(st.integers(1, 40), st.integers(1, 24), st.integers(1, 9), st.sampled_from([0, 16]))
+def test_both_ways_of_comparing_agree_with_searchsorted(
+    n_draws: int, n_classes: int, block: int, few_classes: int
 ) -> None:
+    """Class by class (few classes) and block-wise (any number of classes, here with
+    tiny blocks and, with ``few_classes`` 0, for every row length)."""
     rng = np.random.default_rng(n_draws * 100 + n_classes)
     cumulative = np.cumsum(rng.random((5, n_classes)), axis=1)
     targets = rng.random((5, n_draws)) * cumulative[:, -1:]
     expected = [
         np.searchsorted(c, t, side="right") for c, t in zip(cumulative, targets, strict=True)
     ]
-    original = sampling._BLOCK_CELLS
-    sampling._BLOCK_CELLS = block
+    original = sampling._BLOCK_CELLS, sampling._FEW_CLASSES
+    sampling._BLOCK_CELLS, sampling._FEW_CLASSES = block, few_classes
     try:
         got = sampling._first_above(cumulative, targets)
     finally:
-        sampling._BLOCK_CELLS = original
+        sampling._BLOCK_CELLS, sampling._FEW_CLASSES = original
     np.testing.assert_array_equal(got, np.array(expected))
+
+
+@given(st.integers(1, 40), st.integers(1, 40))
+def test_running_sums_are_cumsum_to_the_last_bit(n_rows: int, n_classes: int) -> None:
+    """Column by column or not, the same additions in the same order: draws with a seed
+    do not depend on the number of classes crossing ``_FEW_CLASSES``."""
+    p = np.random.default_rng(n_rows * 100 + n_classes).random((n_rows, n_classes)) ** 8
+    np.testing.assert_array_equal(sampling._running_sums(p), np.cumsum(p, axis=1))
