@@ -97,12 +97,19 @@ def format_columns(columns: Sequence[Column], precision: int, delimiter: str) ->
     Each column becomes a matrix of bytes, one row per line and one column per character,
     padded with NUL bytes; the matrices are laid side by side with delimiters and the
     padding is dropped at the end, so no value is formatted on its own in Python."""
-    cells = [
-        _class_cells(column, delimiter)
-        if isinstance(column, ClassColumn)
-        else _number_cells(column, precision)
-        for column in columns
-    ]
+    numbers = [column for column in columns if not isinstance(column, ClassColumn)]
+    if precision == 8 and numbers:
+        at_once = iter(_one_digit_cells_8(np.stack(numbers)))
+    else:
+        at_once = iter([None] * len(numbers))
+    cells = []
+    for column in columns:
+        if isinstance(column, ClassColumn):
+            cells.append(_class_cells(column, delimiter))
+        elif (cell := next(at_once)) is not None:
+            cells.append(cell)
+        else:
+            cells.append(_number_cells(column, precision))
     if not cells or not len(cells[0]):
         return b""
     lines = np.empty((len(cells[0]), sum(cell.shape[1] + 1 for cell in cells)), np.uint8)
@@ -120,10 +127,6 @@ def format_columns(columns: Sequence[Column], precision: int, delimiter: str) ->
 def _number_cells(values: FloatArray, precision: int) -> npt.NDArray[np.uint8]:
     """``%.{precision}f`` of each value: a matrix of bytes, one row per value and one
     column per character, NUL where a value is shorter than the longest."""
-    if precision == 8:
-        one_digit = _one_digit_cells_8(values)
-        if one_digit is not None:
-            return one_digit
     fixed = _fixed_point_cells(values, precision)
     if fixed is not None:
         return fixed
@@ -131,21 +134,34 @@ def _number_cells(values: FloatArray, precision: int) -> npt.NDArray[np.uint8]:
     return _byte_rows(np.array(text, dtype=np.bytes_))
 
 
-def _one_digit_cells_8(values: FloatArray) -> npt.NDArray[np.uint8] | None:
-    """The fast path of ``_number_cells`` at precision 8 for values in [0, 10) (entropy
-    in nats, probabilities, margins): ``d.dddddddd``, the eight decimals written at once
-    as ``unit_interval`` writes them; ``None`` for any other value."""
-    units = np.rint(values * 1e8)
+def _one_digit_cells_8(values: FloatArray) -> list[npt.NDArray[np.uint8] | None]:
+    """The fast path of ``_number_cells`` at precision 8 for columns of values in
+    [0, 10) (entropies in nats, probabilities, margins), all columns at once (``values``
+    has one column per row, shape ``(n_columns, n_rows)``): ``d.dddddddd``, the eight
+    decimals written as ``unit_interval`` writes them. Per column its cells, or ``None``
+    when it has any other value."""
+    with np.errstate(over="ignore"):  # a huge value becomes inf, and is not < 1e9
+        units = np.rint(values * 1e8)
     # No sign at all (printf writes -0.00000000 for -0.0), and below 10 once rounded.
-    if np.signbit(values).any() or not np.all(units < 1e9):  # also false for nan
-        return None
+    fits = ~np.signbit(values).any(axis=1) & np.all(units < 1e9, axis=1)  # nan: False
+    if not fits.all():
+        units[~fits] = 0  # never cast: a cast of nan or huge values warns
     whole, fraction = np.divmod(units.astype(np.uint64), np.uint64(10**8))
-    cells = np.empty((len(values), 10), np.uint8)
-    cells[:, 0] = whole
-    cells[:, 0] += ord("0")
-    cells[:, 1] = ord(".")
-    cells[:, 2:] = eight_ascii_digits(fraction).view(np.uint8).reshape(len(values), 8)
-    return cells
+    cells = np.empty(values.shape, _cell_one_digit_8())
+    cells["whole"] = whole
+    cells["whole"] += ord("0")
+    cells["dot"] = ord(".")
+    cells["digits"] = eight_ascii_digits(fraction)
+    as_bytes = cells.view(np.uint8).reshape(*values.shape, 10)
+    return [column if fit else None for column, fit in zip(as_bytes, fits.tolist(), strict=True)]
+
+
+@functools.cache
+def _cell_one_digit_8() -> np.dtype[np.void]:
+    """One ``d.dddddddd`` cell, 10 bytes: the digit before the point, the point, and
+    eight digits written as one unaligned uint64."""
+    names, formats = ["whole", "dot", "digits"], ["u1", "u1", "<u8"]
+    return np.dtype({"names": names, "formats": formats, "offsets": [0, 1, 2], "itemsize": 10})
 
 
 def _fixed_point_cells(values: FloatArray, precision: int) -> npt.NDArray[np.uint8] | None:
@@ -155,7 +171,8 @@ def _fixed_point_cells(values: FloatArray, precision: int) -> npt.NDArray[np.uin
     units closely enough."""
     if precision > _FIXED_MAX_PRECISION:
         return None
-    magnitude = np.abs(values) * 10.0**precision
+    with np.errstate(over="ignore"):  # a huge value becomes inf, and is not < the limit
+        magnitude = np.abs(values) * 10.0**precision
     if not np.all(magnitude < _FIXED_MAX_UNITS):  # also false for nan
         return None
     whole, fraction = np.divmod(np.rint(magnitude).astype(np.int64), 10**precision)

@@ -131,6 +131,22 @@ def test_values_below_ten_at_precision_8_match_printf_but_at_a_near_tie(
     assert_printf_but_at_a_near_tie(values, 8)
 
 
+@given(
+    arrays(np.float64, (5, 3), elements=st.floats(0, 10)),
+    arrays(np.float64, 5, elements=st.floats(allow_nan=True, allow_infinity=True)),
+)
+def test_columns_are_written_as_each_would_be_on_its_own(
+    below_ten: np.ndarray, anything: np.ndarray
+) -> None:
+    """Number columns are formatted together: a column outside [0, 10) takes the general
+    path without changing how the others are written."""
+    columns = [below_ten[:, 0], anything, below_ten[:, 1], ClassColumn(np.arange(5), None)]
+    columns.append(below_ten[:, 2])
+    alone = [format_columns([column], 8, ",").decode().splitlines() for column in columns]
+    together = format_columns(columns, 8, ",").decode().splitlines()
+    assert together == [",".join(cells) for cells in zip(*alone, strict=True)]
+
+
 def assert_printf_but_at_a_near_tie(values: np.ndarray, precision: int) -> None:
     """``format_columns`` writes each value as printf does, or one unit away at a value
     within 2**-14 of a unit of a half-way point."""
@@ -156,6 +172,8 @@ def assert_printf_but_at_a_near_tie(values: np.ndarray, precision: int) -> None:
         ([2.5, 3.5, 7.0], 0, ["2", "4", "7"]),
         ([np.inf, -np.inf, np.nan, 1.5], 3, ["inf", "-inf", "nan", "1.500"]),  # printf's words
         ([1e300, 2.0], 1, [f"{1e300:.1f}", "2.0"]),  # beyond exact integer units
+        ([1.7e300, 2.0], 8, [f"{1.7e300:.8f}", "2.00000000"]),  # scaling overflows
+        ([1.7e300, 2.0], 12, [f"{1.7e300:.12f}", "2.000000000000"]),
         ([1 / 3], 15, [f"{1 / 3:.15f}"]),  # beyond the fast formatter's precision
     ],
 )
