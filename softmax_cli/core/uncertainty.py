@@ -31,11 +31,12 @@ def probabilities_and_entropy(
     e = np.exp(s)
     total = e.sum(axis=-1)
     probs = e / total[..., None]
-    if np.isfinite(s).all():
-        weighted = e * s
-    else:  # e = 0 where s = -inf: their product is 0 here, not nan
-        weighted = np.multiply(e, s, out=np.zeros_like(s), where=e > 0)
-    entropy = np.log(total) - weighted.sum(axis=-1) / total
+    if not np.isfinite(s).all():  # e = 0 where s = -inf: their product is 0, not nan
+        s = np.where(e > 0, s, 0.0)
+    # einsum's row-wise dot product: several times faster than (e * s).sum(axis=-1) for
+    # short rows, which NumPy reduces one row at a time.
+    weighted = np.einsum("...j,...j->...", e, s)
+    entropy = np.log(total) - weighted / total
     return probs, np.asarray(entropy), np.asarray(1.0 / total)
 
 
@@ -54,8 +55,23 @@ def margin(probs: ArrayLike) -> FloatArray:
     n_classes = p.shape[-1]
     if n_classes == 1:
         return np.asarray(p[..., 0])
+    if p.ndim == 2 and n_classes <= _FEW_CLASSES:
+        return _column_wise_margin(p)
     top_two = np.partition(p, n_classes - 2, axis=-1)[..., -2:]  # [second, first]
     return np.asarray(top_two[..., 1] - top_two[..., 0])
+
+
+_FEW_CLASSES = 16  # up to this many classes, rows are worked on a column at a time
+
+
+def _column_wise_margin(p: FloatArray) -> FloatArray:
+    """``margin`` of many short rows: the two largest of each row kept as running values
+    over the columns, twice as fast as a partition of each row (the same values)."""
+    first, second = np.maximum(p[:, 0], p[:, 1]), np.minimum(p[:, 0], p[:, 1])
+    for column in range(2, p.shape[1]):
+        np.maximum(second, np.minimum(first, p[:, column]), out=second)
+        np.maximum(first, p[:, column], out=first)
+    return np.asarray(first - second)
 
 
 def top_k(probs: ArrayLike, k: int) -> tuple[IntArray, FloatArray]:
