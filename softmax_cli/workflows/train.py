@@ -22,6 +22,7 @@ from softmax_cli.core.splits import holdout_count, stratified_folds, stratified_
 from softmax_cli.core.training import Dataset, FitSettings, fit
 from softmax_cli.errors import ArgumentError, DataError
 from softmax_cli.io.table import read_table
+from softmax_cli.workflows.blas_threads import fitting_threads
 from softmax_cli.workflows.train_data import (
     Examples,
     Notify,
@@ -208,7 +209,7 @@ def fit_classifier(
     )
     weights = balanced_weights(data.y_train, len(schema.classes))
     unit = "iteration" if solver == "lbfgs" else "epoch"
-    with progress(title, config.max_epochs, unit) as on_epoch:
+    with progress(title, config.max_epochs, unit) as on_epoch, fitting_threads():
         result = fit(
             model,
             settings,
