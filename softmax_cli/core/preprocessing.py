@@ -109,19 +109,29 @@ def _category_index(column: CategoricalColumn, cells: np.ndarray) -> IntArray:
     return index
 
 
-def fit_numeric(name: str, values: FloatArray, standardize: bool) -> NumericColumn:
-    """Learn a numeric column's fill value (the mean of its known cells, 0 when none is
-    known) and, when ``standardize``, the mean and standard deviation once filled."""
-    known = values[~np.isnan(values)]
-    fill = float(known.mean()) if len(known) else 0.0
-    if not standardize:
-        return NumericColumn(name, fill, 0.0, 1.0)
-    filled = np.where(np.isnan(values), fill, values)
-    center = float(filled.mean())
-    # Divide by the largest magnitude first so that squaring cannot overflow.
-    magnitude = float(np.max(np.abs(filled - center))) if len(filled) else 0.0
-    std = float(np.std((filled - center) / magnitude)) * magnitude if magnitude else 0.0
-    return NumericColumn(name, fill, center, std if std > 0 else 1.0)
+def fit_numeric_columns(
+    names: Sequence[str], numbers: FloatArray, standardize: bool
+) -> tuple[NumericColumn, ...]:
+    """Learn each numeric column's fill value (the mean of its known cells, 0 when none
+    is known) and, when ``standardize``, the mean ``c`` and population standard deviation
+    ``s`` once filled (1 for a constant column). ``numbers``: shape ``(n, len(names))``,
+    NaN where missing; all columns at once, as arrays."""
+    missing = np.isnan(numbers)
+    n_known = len(numbers) - missing.sum(axis=0)
+    known_sums = np.where(missing, 0.0, numbers).sum(axis=0)
+    fill = np.divide(known_sums, n_known, out=np.zeros(len(names)), where=n_known > 0)
+    center, scale = np.zeros(len(names)), np.ones(len(names))
+    if standardize and len(numbers):
+        filled = np.where(missing, fill, numbers)
+        center = filled.mean(axis=0)
+        deviation = filled - center
+        # Divide by the largest magnitude first so that squaring cannot overflow.
+        magnitude = np.abs(deviation).max(axis=0)
+        scaled = np.divide(deviation, magnitude, out=np.zeros_like(deviation), where=magnitude > 0)
+        std = scaled.std(axis=0) * magnitude
+        scale = np.where(std > 0, std, 1.0)
+    columns = zip(names, fill.tolist(), center.tolist(), scale.tolist(), strict=True)
+    return tuple(NumericColumn(*column) for column in columns)
 
 
 def fit_categorical(name: str, cells: Sequence[str]) -> CategoricalColumn:
@@ -149,10 +159,7 @@ def fit_preprocessor(
 ) -> Preprocessor:
     """Fit on the training rows: ``numbers`` of shape ``(n, len(numeric_names))`` with
     NaN where missing, and one sequence of ``n`` strings per categorical column."""
-    numeric = tuple(
-        fit_numeric(name, numbers[:, index], standardize)
-        for index, name in enumerate(numeric_names)
-    )
+    numeric = fit_numeric_columns(numeric_names, numbers, standardize)
     categorical = tuple(
         fit_categorical(name, cells) for name, cells in zip(categorical_names, texts, strict=True)
     )

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from softmax_cli.core.preprocessing import (
+    fit_numeric_columns,
     fit_preprocessor,
     looks_like_an_identifier,
 )
@@ -26,6 +30,43 @@ def test_numeric_columns_match_an_imputer_and_scaler_pipeline() -> None:
     assert unmatched == [] and prep.feature_names == ["a", "b", "c"]
     later = np.array([[np.nan, np.nan, np.nan]])
     np.testing.assert_allclose(prep.transform(later, [])[0], reference.transform(later), atol=1e-12)
+
+
+@given(
+    arrays(
+        np.float64,
+        st.tuples(st.integers(1, 30), st.integers(1, 5)),
+        # No magnitudes below 1e-100: the reference's squares would underflow to 0.
+        elements=st.one_of(
+            st.floats(-1e6, 1e6).filter(lambda v: v == 0 or abs(v) > 1e-100), st.just(np.nan)
+        ),
+    )
+)
+def test_each_column_is_fitted_as_on_its_own(numbers: np.ndarray) -> None:
+    """All columns at once give each column's nanmean fill, then the mean and the
+    population standard deviation of the filled column (1 when it is constant)."""
+    columns = fit_numeric_columns([f"x{i}" for i in range(numbers.shape[1])], numbers, True)
+    for index, column in enumerate(columns):
+        values = numbers[:, index]
+        fill = float(np.mean(values[~np.isnan(values)])) if (~np.isnan(values)).any() else 0.0
+        filled = np.where(np.isnan(values), fill, values)
+        std = float(np.std(filled))
+        assert column.fill == pytest.approx(fill, rel=1e-12, abs=1e-9)
+        assert column.center == pytest.approx(filled.mean(), rel=1e-12, abs=1e-9)
+        if std > 1e-6:
+            assert column.scale == pytest.approx(std, rel=1e-9)
+        elif std == 0:
+            assert column.scale == 1.0
+
+
+def test_all_missing_and_huge_columns() -> None:
+    numbers = np.array([[np.nan, 1e300, -1e300], [np.nan, -1e300, -1e300]])
+    columns = fit_numeric_columns(["gone", "huge", "same"], numbers, standardize=True)
+    assert columns[0][1:] == (0.0, 0.0, 1.0)  # no known cell: filled with 0, scale 1
+    assert columns[1][1:] == (0.0, 0.0, 1e300)  # squaring would overflow: scaled first
+    assert columns[2][1:] == (-1e300, -1e300, 1.0)
+    tiny = fit_numeric_columns(["tiny"], np.array([[0.0], [8e-222]]), standardize=True)
+    assert tiny[0].scale == pytest.approx(4e-222)  # squaring would underflow: scaled first
 
 
 def test_without_standardising_only_missing_cells_change() -> None:
