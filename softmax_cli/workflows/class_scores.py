@@ -73,7 +73,7 @@ class ScoreInput(NamedTuple):
         """Each row's log-probabilities up to a constant, shifted so that the largest is
         0 (``-inf`` for a class of probability 0): ``z / T - max``."""
         if self.probs:
-            from softmax_cli.core.losses import log_probs_from_probs
+            from softmax_cli.core.losses import log_probs_from_probs  # not on softmax's path
 
             return shifted_logits(log_probs_from_probs(values), self.temperature)
         return shifted_logits(values, self.temperature)
