@@ -76,8 +76,14 @@ def fit_times(x_train, y_train, x_test, y_test, hidden: tuple[int, ...], seed: i
 
     from softmax_cli.core.outcome import Schema
     from softmax_cli.core.train_config import TrainConfig
+    from softmax_cli.io.memory import keep_temporaries_in_heap
     from softmax_cli.workflows.train import fit_classifier, predict_probs
     from softmax_cli.workflows.train_data import Examples
+
+    # `softmax train` fits with glibc's malloc thresholds fixed (its CSV reader sets them):
+    # the same here, for both sides, or ours would be timed as it never runs, with every
+    # large temporary mapped and page-faulted afresh.
+    keep_temporaries_in_heap()
 
     classes = [str(c) for c in np.unique(y_train)]
     schema = Schema("target", classes, [f"x{i}" for i in range(x_train.shape[1])], [])
