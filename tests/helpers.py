@@ -9,6 +9,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+
 PROJECT = Path(__file__).resolve().parent.parent  # the checkout: README.md, completions/
 SCRIPT = shutil.which("softmax", path=str(Path(sys.executable).parent)) or shutil.which("softmax")
 
@@ -33,3 +35,20 @@ def invoke_cli(args: list[str], stdin: str = "") -> tuple[int, str, str]:
         # Anything but a deliberate exit is a bug: show it.
         raise result.exception
     return result.exit_code, result.stdout, result.stderr
+
+
+def central_differences(
+    params: np.ndarray, objective: Callable[[], float], step: float = 1e-6
+) -> np.ndarray:
+    """The gradient of ``objective`` (which reads ``params``) by central differences,
+    ``(f(x + h e_i) - f(x - h e_i)) / 2h`` per entry; ``params`` is restored after each."""
+    numeric = np.zeros_like(params)
+    for index in np.ndindex(*params.shape):
+        saved = params[index]
+        params[index] = saved + step
+        plus = objective()
+        params[index] = saved - step
+        minus = objective()
+        params[index] = saved
+        numeric[index] = (plus - minus) / (2 * step)
+    return numeric

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from helpers import central_differences
 from sklearn.datasets import make_blobs
 
 from softmax_cli.core.adam import Adam
@@ -32,16 +33,7 @@ def test_backward_pass_matches_finite_differences(layer_sizes: tuple[int, ...], 
     loss, _ = model.loss_and_gradient(features, targets)
     assert loss == pytest.approx(mean_loss(model, features, targets), abs=1e-15)
     analytic = model.grads.copy()
-    numeric = np.zeros_like(analytic)
-    step = 1e-6
-    for index in range(len(model.params)):
-        saved = model.params[index]
-        model.params[index] = saved + step
-        plus = mean_loss(model, features, targets)
-        model.params[index] = saved - step
-        minus = mean_loss(model, features, targets)
-        model.params[index] = saved
-        numeric[index] = (plus - minus) / (2 * step)
+    numeric = central_differences(model.params, lambda: mean_loss(model, features, targets))
     relative = np.linalg.norm(analytic - numeric) / np.linalg.norm(analytic + numeric)
     assert relative < 1e-6
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import central_differences
 from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
@@ -37,16 +38,7 @@ def test_weighted_penalised_gradient_matches_finite_differences(
     loss, _ = model.loss_and_gradient(x, y, w, l2)
     assert loss == pytest.approx(objective(model, x, y, w, l2), rel=1e-13)
     analytic = model.grads.copy()
-    numeric = np.zeros_like(analytic)
-    step = 1e-6
-    for index in range(len(model.params)):
-        saved = model.params[index]
-        model.params[index] = saved + step
-        plus = objective(model, x, y, w, l2)
-        model.params[index] = saved - step
-        minus = objective(model, x, y, w, l2)
-        model.params[index] = saved
-        numeric[index] = (plus - minus) / (2 * step)
+    numeric = central_differences(model.params, lambda: objective(model, x, y, w, l2))
     relative = np.linalg.norm(analytic - numeric) / np.linalg.norm(analytic + numeric)
     assert relative < 1e-7
 
