@@ -73,6 +73,11 @@ class ReliabilityBins(NamedTuple):
         """Accuracy minus confidence per bin: negative where the model is over-confident."""
         return np.asarray(self.accuracy - self.confidence)
 
+    def rows(self) -> list[tuple[float, float, int, float, float]]:
+        """One tuple of Python numbers per bin: ``(lower, upper, count, confidence,
+        accuracy)``, for a table or JSON."""
+        return list(zip(*(field.tolist() for field in self), strict=True))
+
 
 class CalibrationMetrics(NamedTuple):
     """How well ``softmax(z / T)`` is calibrated at one temperature: mean ``nll`` in nats,

@@ -189,14 +189,6 @@ def format_calibration(result: Calibration, fmt: str, precision: int) -> bytes:
 
 
 def _bins_json(bins: ReliabilityBins) -> list[dict[str, float | int | None]]:
-    columns = zip(
-        bins.lower.tolist(),
-        bins.upper.tolist(),
-        bins.counts.tolist(),
-        bins.confidence.tolist(),
-        bins.accuracy.tolist(),
-        strict=True,
-    )
     return [
         {
             "lower": lower,
@@ -205,5 +197,5 @@ def _bins_json(bins: ReliabilityBins) -> list[dict[str, float | int | None]]:
             "confidence": None if math.isnan(confidence) else confidence,
             "accuracy": None if math.isnan(accuracy) else accuracy,
         }
-        for lower, upper, count, confidence, accuracy in columns
+        for lower, upper, count, confidence, accuracy in bins.rows()
     ]

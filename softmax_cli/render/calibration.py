@@ -70,14 +70,7 @@ def _render_bins(console: Console, bins: ReliabilityBins, precision: int, when: 
     table.add_column("acc.", justify="right", no_wrap=True)
     table.add_column("gap", justify="right", no_wrap=True)
     table.add_column("", no_wrap=True)
-    for lower, upper, count, confidence, accuracy in zip(
-        bins.lower.tolist(),
-        bins.upper.tolist(),
-        bins.counts.tolist(),
-        bins.confidence.tolist(),
-        bins.accuracy.tolist(),
-        strict=True,
-    ):
+    for lower, upper, count, confidence, accuracy in bins.rows():
         if count:
             gap = Text(fixed(accuracy - confidence, precision))
             if accuracy < confidence:
