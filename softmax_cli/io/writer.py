@@ -37,34 +37,20 @@ def delimiter_for(fmt: str) -> str:
 
 
 def format_numbers(
-    values: FloatArray,
-    precision: int,
-    delimiter: str,
-    extra: Sequence[Sequence[str]] = (),
-    unit_interval: bool = False,
+    values: FloatArray, precision: int, delimiter: str, unit_interval: bool = False
 ) -> bytes:
     """Format a ``(n_rows, n_columns)`` array as delimited text, one line per row.
 
-    ``extra`` holds additional text columns, each a sequence of ``n_rows`` strings,
-    appended after the numbers (for example the predicted class). ``unit_interval``
-    promises every value lies in [0, 1] and enables the fast formatter.
+    ``unit_interval`` promises every value lies in [0, 1] and enables the fast formatter.
+    Rows with class columns besides the numbers go through ``format_columns``.
     """
     n_rows, n_columns = values.shape
     if n_rows == 0:
         return b""
-    if unit_interval and not extra and precision <= _FIXED_MAX_PRECISION:
+    if unit_interval and precision <= _FIXED_MAX_PRECISION:
         return format_unit_interval(values, precision, delimiter)
-    cells = [f"%.{precision}f"] * n_columns + ["%s"] * len(extra)
-    template = delimiter.join(cells) + "\n"
-    if extra:
-        rows = np.empty((n_rows, n_columns + len(extra)), dtype=object)
-        rows[:, :n_columns] = values
-        for index, column in enumerate(extra):
-            rows[:, n_columns + index] = column
-        flat = tuple(rows.ravel().tolist())
-    else:
-        flat = tuple(values.ravel().tolist())
-    text: str = (template * n_rows) % flat
+    template = delimiter.join([f"%.{precision}f"] * n_columns) + "\n"
+    text: str = (template * n_rows) % tuple(values.ravel().tolist())
     return text.encode()
 
 
@@ -342,13 +328,11 @@ class OutputSink:
         elif self.fmt == "json":
             classes = {key: class_column(c.indices, c.labels) for key, c in extra.items()}
             self.stream.write(format_json_lines(values, labels, classes, nested))
+        elif extra:
+            columns: list[Column] = [*values.T, *extra.values()]
+            self.stream.write(format_columns(columns, self.precision, self.delimiter))
         else:
-            text_columns = [
-                [str(v) for v in class_column(c.indices, c.labels)] for c in extra.values()
-            ]
-            self.stream.write(
-                format_numbers(values, self.precision, self.delimiter, text_columns, unit_interval)
-            )
+            self.stream.write(format_numbers(values, self.precision, self.delimiter, unit_interval))
 
     def columns(self, columns: Mapping[str, Column]) -> None:
         """Write one chunk of rows given as named columns of equal length: CSV and TSV

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import numpy as np
@@ -87,6 +89,17 @@ def test_json_lines_keep_full_precision() -> None:
     np.testing.assert_array_equal(list(row.values()), core.softmax(ANIMAL_SCORES))
     code, out, _ = invoke(["-f", "json", "--argmax"], "1,2\n3,1\n")
     assert [json.loads(line)["argmax"] for line in out.splitlines()] == [1, 0]
+
+
+def test_argmax_labels_are_quoted_as_csv_needs() -> None:
+    code, out, _ = invoke(["-f", "csv", "--argmax"], '"a,b",c\n1,2\n3,1\n')
+    assert code == 0
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows == [
+        ["a,b", "c", "argmax"],
+        ["0.26894142", "0.73105858", "c"],
+        ["0.88079708", "0.11920292", "a,b"],
+    ]
 
 
 def test_table_for_a_single_vector() -> None:

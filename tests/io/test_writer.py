@@ -93,10 +93,24 @@ def test_eight_ascii_digits_of_every_lane_value() -> None:
         assert text == [b"%08d" % n for n in numbers.tolist()]
 
 
+def sink_rows(values: np.ndarray, fmt: str, precision: int, labels: list[str]) -> str:
+    """Rows written through ``OutputSink.rows`` with a class column after the numbers."""
+    stream = io.BytesIO()
+    extra = {"argmax": ClassColumn(np.arange(len(values)) % len(labels), labels)}
+    OutputSink(stream, fmt, precision).rows(values, None, extra)
+    return stream.getvalue().decode()
+
+
 def test_general_formatter_handles_negative_and_extra_columns() -> None:
     values = np.array([[-np.inf, -0.5], [-1.25, 0.0]])
-    out = format_numbers(values, 2, "\t", [["a", "b"]]).decode()
+    assert format_numbers(values, 2, "\t").decode() == "-inf\t-0.50\n-1.25\t0.00\n"
+    out = sink_rows(values, "tsv", 2, ["a", "b"])
     assert out == "-inf\t-0.50\ta\n-1.25\t0.00\tb\n"
+
+
+def test_class_column_after_numbers_is_quoted_as_csv_needs() -> None:
+    out = sink_rows(np.array([[0.25, 0.75], [0.5, 0.5]]), "csv", 2, ["a,b", 'say "c"'])
+    assert out == '0.25,0.75,"a,b"\n0.50,0.50,"say ""c"""\n'
 
 
 def test_header_is_quoted_when_needed() -> None:
