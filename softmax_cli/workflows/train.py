@@ -91,8 +91,8 @@ def _run(
     class_counts = np.bincount(examples.targets, minlength=len(schema.classes))
     rng = np.random.default_rng(config.seed)
     if config.cv:
-        outcome = _cross_validate(examples, schema, config, rng, progress)
-        return outcome._replace(summary=summary, class_counts=class_counts.tolist()), examples
+        outcome = _cross_validate(examples, schema, summary, class_counts, config, rng, progress)
+        return outcome, examples
     if test_set is not None:
         test_table = read_table(test_set.stream, delimiter)
         test, _ = matching_examples(test_table, schema, config.missing, notify, test_set.name)
@@ -129,6 +129,8 @@ def _run(
 def _cross_validate(
     examples: Examples,
     schema: Schema,
+    summary: DataSummary,
+    class_counts: IntArray,
     config: TrainConfig,
     rng: np.random.Generator,
     progress: Progress,
@@ -136,12 +138,11 @@ def _cross_validate(
     """Stratified K-fold: each fold's rows predicted by a model fitted on the others (its
     own preprocessing included), then a final model fitted on every row."""
     assert config.cv is not None
-    counts = np.bincount(examples.targets, minlength=len(schema.classes))
-    smallest = int(counts.argmin())
-    if config.cv > counts[smallest]:
+    smallest = int(class_counts.argmin())
+    if config.cv > class_counts[smallest]:
         raise ArgumentError(
             f"--cv {config.cv} is more folds than class {schema.classes[smallest]!r} has "
-            f"rows ({counts[smallest]})"
+            f"rows ({class_counts[smallest]})"
         )
     probs = np.zeros((len(examples), len(schema.classes)))
     scores = []
@@ -155,8 +156,8 @@ def _cross_validate(
     final = fit_classifier(examples, schema, config, rng, progress, "final model, every row")
     return TrainOutcome(
         schema,
-        DataSummary(len(examples), 0, 0, {}),  # the caller puts the data's own in
-        [],
+        summary,
+        class_counts.tolist(),
         resolved_settings(config, final),
         final,
         evaluate_probs(probs, examples.targets),
