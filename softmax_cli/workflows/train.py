@@ -208,17 +208,11 @@ def fit_classifier(
         l2=config.resolved_l2(len(fit_rows)),
         patience=patience,
     )
-    weights = balanced_weights(data.y_train, len(schema.classes))
+    balanced = config.class_weight == "balanced"
+    weights = balanced_weights(data.y_train, len(schema.classes)) if balanced else None
     unit = "iteration" if solver == "lbfgs" else "epoch"
     with progress(title, config.max_epochs, unit) as on_epoch, fitting_threads():
-        result = fit(
-            model,
-            settings,
-            data,
-            rng,
-            sample_weight=weights if config.class_weight == "balanced" else None,
-            on_epoch=on_epoch,
-        )
+        result = fit(model, settings, data, rng, sample_weight=weights, on_epoch=on_epoch)
     return Fitted(
         preprocessor,
         model,
