@@ -4,14 +4,13 @@ column, their accuracy and log loss."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from functools import partial
 from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
-from softmax_cli.core.activations import softmax
+from softmax_cli.core.activations import log_softmax, softmax
 from softmax_cli.errors import ArgumentError, DataError
 from softmax_cli.io.rows import Chunk, RowGate, SkipReport
 from softmax_cli.io.table import TableReader
@@ -34,16 +33,15 @@ class TargetScore:
         self.loss_sum = 0.0
         self.unknown = 0
 
-    def add(self, probs: FloatArray, targets: IntArray) -> None:
-        """Score rows; a target of -1 is a class the model does not know."""
+    def add(self, logits: FloatArray, targets: IntArray) -> None:
+        """Score rows by their logits; a target of -1 is a class the model does not know."""
         known = targets >= 0
         self.unknown += int(np.count_nonzero(~known))
-        probs, targets = probs[known], targets[known]
+        log_probs, targets = log_softmax(logits[known]), targets[known]
         rows = np.arange(len(targets))
         self.rows += len(targets)
-        self.correct += int(np.count_nonzero(probs.argmax(axis=1) == targets))
-        with np.errstate(divide="ignore"):
-            self.loss_sum += float(-np.log(probs[rows, targets]).sum())
+        self.correct += int(np.count_nonzero(log_probs.argmax(axis=1) == targets))
+        self.loss_sum -= float(log_probs[rows, targets].sum())
 
     def summary(self) -> str:
         """One line: rows, accuracy and mean log loss."""
@@ -56,7 +54,7 @@ class TargetScore:
         )
         if self.unknown:
             text += f"; {self.unknown} more with a class the model does not know"
-        return text if math.isfinite(loss) else text.replace(f"{loss:.4f}", "inf")
+        return text
 
 
 class TableRows:
@@ -124,27 +122,27 @@ class TableRows:
         cells = [[column[i] for i in picked] for column in chunk.texts(wanted)] if wanted else []
         texts = cells[: len(self.categorical)]
         numbers = chunk.numbers[np.ix_(rows, np.array(self.numeric, dtype=np.intp))]
-        probs = predict(self.saved, self.preprocessor, numbers, texts, self.unmatched)
+        logits = predict_logits(self.saved, self.preprocessor, numbers, texts, self.unmatched)
         if self.score is not None:
             index = {label: k for k, label in enumerate(self.saved.labels)}
             targets = [index.get(label, -1) for label in cells[-1]]
             known = np.array([label != "" for label in cells[-1]], dtype=bool)
-            self.score.add(probs[known], np.array(targets, dtype=np.intp)[known])
-        return probs
+            self.score.add(logits[known], np.array(targets, dtype=np.intp)[known])
+        return softmax(logits)
 
 
-def predict(
+def predict_logits(
     saved: SavedModel,
     preprocessor: Preprocessor,
     numbers: FloatArray,
     texts: list[list[str]],
     unmatched: list[int],
 ) -> FloatArray:
-    """Probabilities of rows of raw columns; adds the unseen categories to ``unmatched``."""
+    """Logits of rows of raw columns; adds the unseen categories to ``unmatched``."""
     features, counts = preprocessor.transform(numbers, texts)
     for index, count in enumerate(counts):
         unmatched[index] += count
-    return softmax(saved.model.logits(features))
+    return saved.model.logits(features)
 
 
 class PositionalRows:
@@ -176,8 +174,8 @@ class PositionalRows:
 
     def __iter__(self) -> Iterator[Chunk]:
         for chunk in self.source:
-            probs = predict(self.saved, self.preprocessor, chunk.values, [], [])
-            yield Chunk(probs, chunk.line_numbers)
+            logits = predict_logits(self.saved, self.preprocessor, chunk.values, [], [])
+            yield Chunk(softmax(logits), chunk.line_numbers)
 
 
 def _text_in(chunk: TableChunk, columns: list[int]) -> BoolArray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -340,3 +341,18 @@ def test_progress_off_a_terminal_only_when_asked(iris_csv: Path) -> None:
         ["train", str(iris_csv), "-f", "json", "--progress", "-q", "--seed", "1"]
     )
     assert err == ""
+
+
+def test_predict_log_loss_stays_finite_when_a_probability_underflows(tmp_path: Path) -> None:
+    """A target class of probability below 1e-308 still has a finite loss, -log_softmax:
+    the score is taken from the logits, never as log(softmax)."""
+    data = tmp_path / "line.csv"
+    data.write_text("x,y\n" + "".join(f"{x},{'a' if x < 0 else 'b'}\n" for x in range(-20, 20)))
+    model = tmp_path / "m.npz"
+    code, _, err = invoke_cli(["train", str(data), "--save", str(model), "-f", "json", "-q"])
+    assert code == 0, err
+    code, out, err = invoke_cli(["predict", "-m", str(model), "-f", "csv"], "x,y\n1e9,a\n")
+    assert code == 0, err
+    assert out.splitlines()[1] == "0.00000000,1.00000000,b"
+    loss = float(err.split("log loss ")[1].split()[0])
+    assert 1e6 < loss < math.inf
