@@ -1,6 +1,6 @@
 """Classification metrics on arrays: confusion matrix, precision, recall, F1, log loss.
 
-``targets`` and ``predicted`` are class indices of shape ``(n,)``; ``probs`` has shape
+``targets`` and ``predicted`` are class indices of shape ``(n,)``; ``logits`` has shape
 ``(n, n_classes)``. Where a ratio has a zero denominator it is 0, as scikit-learn's
 ``zero_division=0`` gives.
 """
@@ -11,6 +11,8 @@ import math
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
+
+from softmax_cli.core.losses import cross_entropy
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import FloatArray, IntArray
@@ -47,12 +49,6 @@ def class_scores(matrix: IntArray) -> ClassScores:
     return ClassScores(precision, recall, f1, support)
 
 
-def log_loss(probs: FloatArray, targets: IntArray) -> float:
-    """Mean ``-ln p(target)`` in nats; ``inf`` when a target has probability 0."""
-    with np.errstate(divide="ignore"):
-        return float(-np.mean(np.log(probs[np.arange(len(targets)), targets])))
-
-
 class Evaluation(NamedTuple):
     """How a classifier did on labelled rows: accuracy, mean log loss (nats), the
     unweighted mean of the F1 scores of the classes that occur (as true or predicted
@@ -66,13 +62,15 @@ class Evaluation(NamedTuple):
     scores: ClassScores
 
 
-def evaluate_probs(probs: FloatArray, targets: IntArray) -> Evaluation:
-    """Score predicted class probabilities against the true classes."""
-    n_classes = probs.shape[1]
-    predicted = np.argmax(probs, axis=1)
+def evaluate_logits(logits: FloatArray, targets: IntArray) -> Evaluation:
+    """Score a classifier's logits against the true classes; the log loss is the mean
+    cross-entropy of ``softmax(logits)``, from ``log_softmax`` (finite for finite logits)."""
+    n_classes = logits.shape[1]
+    predicted = np.argmax(logits, axis=1)
     matrix = confusion_matrix(targets, predicted, n_classes)
     scores = class_scores(matrix)
     occurring = (matrix.sum(axis=0) + scores.support) > 0
     accuracy = float(np.mean(predicted == targets)) if len(targets) else math.nan
     macro_f1 = float(np.mean(scores.f1[occurring])) if occurring.any() else math.nan
-    return Evaluation(accuracy, log_loss(probs, targets), macro_f1, matrix, scores)
+    loss = float(np.mean(cross_entropy(logits, targets)))
+    return Evaluation(accuracy, loss, macro_f1, matrix, scores)

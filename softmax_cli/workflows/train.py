@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 import numpy as np
 
 from softmax_cli.core.activations import softmax
-from softmax_cli.core.metrics import evaluate_probs
+from softmax_cli.core.metrics import evaluate_logits
 from softmax_cli.core.mlp import MLP
 from softmax_cli.core.outcome import DataSummary, Fitted, FoldScore, Preview, TrainOutcome
 from softmax_cli.core.preprocessing import fit_preprocessor
@@ -111,15 +111,15 @@ def _run(
         train_rows, test_rows = stratified_split(examples.targets, n_test, rng)
         train_part, test = examples.take(train_rows), examples.take(test_rows)
     fitted = fit_classifier(train_part, schema, config, rng, progress, "training")
-    probs = predict_probs(fitted, test)
+    logits = predict_logits(fitted, test)
     outcome = TrainOutcome(
         schema,
         summary,
         class_counts.tolist(),
         resolved_settings(config, fitted),
         fitted,
-        evaluate_probs(probs, test.targets),
-        _preview(test, probs),
+        evaluate_logits(logits, test.targets),
+        _preview(test, logits),
         len(test),
         None,
     )
@@ -144,14 +144,14 @@ def _cross_validate(
             f"--cv {config.cv} is more folds than class {schema.classes[smallest]!r} has "
             f"rows ({class_counts[smallest]})"
         )
-    probs = np.zeros((len(examples), len(schema.classes)))
+    logits = np.zeros((len(examples), len(schema.classes)))
     scores = []
     for number, held in enumerate(stratified_folds(examples.targets, config.cv, rng), start=1):
         rest = np.setdiff1d(np.arange(len(examples)), held, assume_unique=True)
         title = f"fold {number}/{config.cv}"
         fitted = fit_classifier(examples.take(rest), schema, config, rng, progress, title)
-        probs[held] = predict_probs(fitted, examples.take(held))
-        fold = evaluate_probs(probs[held], examples.targets[held])
+        logits[held] = predict_logits(fitted, examples.take(held))
+        fold = evaluate_logits(logits[held], examples.targets[held])
         scores.append(FoldScore(number, len(held), fold.accuracy, fold.loss))
     final = fit_classifier(examples, schema, config, rng, progress, "final model, every row")
     return TrainOutcome(
@@ -160,8 +160,8 @@ def _cross_validate(
         class_counts.tolist(),
         resolved_settings(config, final),
         final,
-        evaluate_probs(probs, examples.targets),
-        _preview(examples, probs),
+        evaluate_logits(logits, examples.targets),
+        _preview(examples, logits),
         len(examples),
         scores,
     )
@@ -231,10 +231,10 @@ def balanced_weights(targets: IntArray, n_classes: int) -> FloatArray:
     return np.asarray(per_class[targets])
 
 
-def predict_probs(fitted: Fitted, examples: Examples) -> FloatArray:
-    """Class probabilities of ``examples`` under a fitted classifier."""
+def predict_logits(fitted: Fitted, examples: Examples) -> FloatArray:
+    """The logits of ``examples`` under a fitted classifier, shape ``(n, n_classes)``."""
     features, _ = fitted.preprocessor.transform(examples.numbers, examples.texts)
-    return softmax(fitted.model.logits(features))
+    return fitted.model.logits(features)
 
 
 def resolved_settings(config: TrainConfig, fitted: Fitted) -> dict[str, object]:
@@ -243,9 +243,9 @@ def resolved_settings(config: TrainConfig, fitted: Fitted) -> dict[str, object]:
     return {**config._asdict(), "solver": used.solver, "l2": used.l2, "patience": used.patience}
 
 
-def _preview(examples: Examples, probs: FloatArray) -> Preview:
+def _preview(examples: Examples, logits: FloatArray) -> Preview:
     first = np.argsort(examples.line_numbers, kind="stable")[:PREVIEW_ROWS]
-    return Preview(examples.line_numbers[first], examples.targets[first], probs[first])
+    return Preview(examples.line_numbers[first], examples.targets[first], softmax(logits[first]))
 
 
 def _note_single_row_classes(schema: Schema, counts: IntArray, notify: Notify) -> None:

@@ -77,7 +77,7 @@ def fit_times(x_train, y_train, x_test, y_test, hidden: tuple[int, ...], seed: i
     from softmax_cli.core.outcome import Schema
     from softmax_cli.core.train_config import TrainConfig
     from softmax_cli.io.memory import keep_temporaries_in_heap
-    from softmax_cli.workflows.train import fit_classifier, predict_probs
+    from softmax_cli.workflows.train import fit_classifier, predict_logits
     from softmax_cli.workflows.train_data import Examples
 
     # `softmax train` fits with glibc's malloc thresholds fixed (its CSV reader sets them):
@@ -93,7 +93,7 @@ def fit_times(x_train, y_train, x_test, y_test, hidden: tuple[int, ...], seed: i
     start = time.perf_counter()
     fitted = fit_classifier(train, schema, config, np.random.default_rng(seed))
     ours_time = time.perf_counter() - start
-    ours_accuracy = float(np.mean(predict_probs(fitted, test).argmax(axis=1) == y_test))
+    ours_accuracy = float(np.mean(predict_logits(fitted, test).argmax(axis=1) == y_test))
     estimator = MLPClassifier((64,), random_state=0) if hidden else LogisticRegression()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
