@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 BOUNDARY_RTOL = 1e-12
 
 _BLOCK_CELLS = 1 << 22  # comparisons per block when drawing: about 4 MB of booleans
+_FEW_CLASSES = 16  # up to this many classes, rows are worked on a column at a time
 
 
 class Filters(NamedTuple):
@@ -84,7 +85,7 @@ def keep_mask(weights: ArrayLike, filters: Filters) -> BoolArray:
 def _nucleus(ranked: FloatArray, top_p: float) -> BoolArray:
     """Top-p on weights sorted in decreasing order: keep each rank while the sum of the
     ranks before it has not yet reached ``top_p`` of the total."""
-    cumulative = np.cumsum(ranked, axis=-1)
+    cumulative = _running_sums(ranked)
     before = np.zeros_like(cumulative)
     before[..., 1:] = cumulative[..., :-1]
     total = cumulative[..., -1:]
@@ -118,15 +119,12 @@ def draw(probs: ArrayLike, n_draws: int, rng: np.random.Generator) -> IntArray:
     return _first_above(cumulative, targets)
 
 
-_FEW_CLASSES = 16  # up to this many classes, rows are worked on a column at a time
-
-
 def _running_sums(p: FloatArray) -> FloatArray:
-    """Each row's cumulative sums, as ``np.cumsum(p, axis=1)`` gives them (the same
-    additions in the same order), but a column at a time when rows are short: NumPy
+    """Each row's cumulative sums, as ``np.cumsum(p, axis=-1)`` gives them (the same
+    additions in the same order), but a column at a time when many rows are short: NumPy
     loops over each short row separately, several times slower."""
-    if p.shape[1] > _FEW_CLASSES:
-        return np.asarray(np.cumsum(p, axis=1))
+    if p.ndim != 2 or p.shape[1] > _FEW_CLASSES:
+        return np.asarray(np.cumsum(p, axis=-1))
     sums = np.empty_like(p)
     sums[:, 0] = p[:, 0]
     for column in range(1, p.shape[1]):
