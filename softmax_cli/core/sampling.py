@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from softmax_cli.core.activations import COLUMN_WISE_CLASSES
+
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import ArrayLike, BoolArray, FloatArray, IntArray
 
@@ -35,7 +37,6 @@ if TYPE_CHECKING:
 BOUNDARY_RTOL = 1e-12
 
 _BLOCK_CELLS = 1 << 22  # comparisons per block when drawing: about 4 MB of booleans
-_FEW_CLASSES = 16  # up to this many classes, rows are worked on a column at a time
 
 
 class Filters(NamedTuple):
@@ -123,7 +124,7 @@ def _running_sums(p: FloatArray) -> FloatArray:
     """Each row's cumulative sums, as ``np.cumsum(p, axis=-1)`` gives them (the same
     additions in the same order), but a column at a time when many rows are short: NumPy
     loops over each short row separately, several times slower."""
-    if p.ndim != 2 or p.shape[1] > _FEW_CLASSES:
+    if p.ndim != 2 or p.shape[1] > COLUMN_WISE_CLASSES:
         return np.asarray(np.cumsum(p, axis=-1))
     sums = np.empty_like(p)
     sums[:, 0] = p[:, 0]
@@ -138,7 +139,7 @@ def _first_above(cumulative: FloatArray, targets: FloatArray) -> IntArray:
     a class at a time for few classes, else in blocks so that memory stays bounded for
     many draws of many classes."""
     n_rows, n_draws = targets.shape
-    if cumulative.shape[1] <= _FEW_CLASSES:
+    if cumulative.shape[1] <= COLUMN_WISE_CLASSES:
         classes = np.zeros(targets.shape, dtype=np.int64)
         for column in range(cumulative.shape[1]):
             classes += cumulative[:, column, None] <= targets

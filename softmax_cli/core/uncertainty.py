@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from softmax_cli.core.activations import COLUMN_WISE_CLASSES
+
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import ArrayLike, FloatArray, IntArray
 
@@ -55,13 +57,10 @@ def margin(probs: ArrayLike) -> FloatArray:
     n_classes = p.shape[-1]
     if n_classes == 1:
         return np.asarray(p[..., 0])
-    if p.ndim == 2 and n_classes <= _FEW_CLASSES:
+    if p.ndim == 2 and n_classes <= COLUMN_WISE_CLASSES:
         return _column_wise_margin(p)
     top_two = np.partition(p, n_classes - 2, axis=-1)[..., -2:]  # [second, first]
     return np.asarray(top_two[..., 1] - top_two[..., 0])
-
-
-_FEW_CLASSES = 16  # up to this many classes, rows are worked on a column at a time
 
 
 def _column_wise_margin(p: FloatArray) -> FloatArray:

@@ -222,18 +222,18 @@ def test_both_ways_of_comparing_agree_with_searchsorted(
     expected = [
         np.searchsorted(c, t, side="right") for c, t in zip(cumulative, targets, strict=True)
     ]
-    original = sampling._BLOCK_CELLS, sampling._FEW_CLASSES
-    sampling._BLOCK_CELLS, sampling._FEW_CLASSES = block, few_classes
+    original = sampling._BLOCK_CELLS, sampling.COLUMN_WISE_CLASSES
+    sampling._BLOCK_CELLS, sampling.COLUMN_WISE_CLASSES = block, few_classes
     try:
         got = sampling._first_above(cumulative, targets)
     finally:
-        sampling._BLOCK_CELLS, sampling._FEW_CLASSES = original
+        sampling._BLOCK_CELLS, sampling.COLUMN_WISE_CLASSES = original
     np.testing.assert_array_equal(got, np.array(expected))
 
 
 @given(st.integers(1, 40), st.integers(1, 40))
 def test_running_sums_are_cumsum_to_the_last_bit(n_rows: int, n_classes: int) -> None:
     """Column by column or not, the same additions in the same order: draws with a seed
-    do not depend on the number of classes crossing ``_FEW_CLASSES``."""
+    do not depend on the number of classes crossing ``COLUMN_WISE_CLASSES``."""
     p = np.random.default_rng(n_rows * 100 + n_classes).random((n_rows, n_classes)) ** 8
     np.testing.assert_array_equal(sampling._running_sums(p), np.cumsum(p, axis=1))
