@@ -74,13 +74,20 @@ class SkipReport:
 class RowGate:
     """What happens to bad rows: without ``skip_invalid`` the rows before the first bad
     one go on and its error is raised after them; with it every good row goes on and the
-    bad ones are counted in ``skipped``. ``rule`` is the command's check on whole rows."""
+    bad ones are counted in ``skipped`` (a new report, unless one is given to add to).
+    ``rule`` is the command's check on whole rows."""
 
-    def __init__(self, skip_invalid: bool, rule: RowRule | None, unit: str = "line") -> None:
+    def __init__(
+        self,
+        skip_invalid: bool,
+        rule: RowRule | None,
+        unit: str = "line",
+        skipped: SkipReport | None = None,
+    ) -> None:
         self.skip_invalid = skip_invalid
         self.rule = rule
         self.unit = unit  # what the rows' numbers count: input lines, or an array's rows
-        self.skipped = SkipReport(unit)
+        self.skipped = skipped if skipped is not None else SkipReport(unit)
 
     def good_rows(
         self, bad: BoolArray, lines: IntArray, error_at: Callable[[int], DataError]

@@ -7,6 +7,7 @@ targets are kept (never the text): n x K floats and n integers.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
@@ -14,6 +15,7 @@ import numpy as np
 from softmax_cli.core.calibration import DEFAULT_BINS, calibrate
 from softmax_cli.errors import DataError
 from softmax_cli.io.reports import format_calibration
+from softmax_cli.io.rows import RowGate
 from softmax_cli.workflows.loss_input import (
     LossConfig,
     chunk_targets,
@@ -78,29 +80,28 @@ def collect_rows(
 
     A row whose target has probability 0 has an infinite NLL at every temperature: it
     stops the run (exit 65), or with ``skip_invalid`` it is skipped and reported."""
+    gate = RowGate(skip_invalid, None, skipped=source.skipped)
     kept: list[FloatArray] = []
     kept_targets: list[IntArray] = []
     for chunk in source:
         targets = chunk_targets(chunk, fixed_target)
         log_probs = class_log_probs(chunk.values, config)
         impossible = np.isneginf(log_probs[np.arange(len(targets)), targets])
-        if impossible.any():
-            if not skip_invalid:
-                line = int(chunk.line_numbers[np.argmax(impossible)])
-                raise DataError(_impossible_target(config), line)
-            for line in chunk.line_numbers[impossible].tolist():
-                source.skipped.add(line)
-            log_probs, targets = log_probs[~impossible], targets[~impossible]
-        kept.append(log_probs)
-        kept_targets.append(targets)
+        error_at = partial(_impossible_target, config, chunk.line_numbers)
+        keep, error = gate.good_rows(impossible, chunk.line_numbers, error_at)
+        if error is not None:  # every row is needed for the fit: no use for those before
+            raise error
+        kept.append(log_probs[keep])
+        kept_targets.append(targets[keep])
     if not kept:
         return np.empty((0, 0)), np.empty(0, dtype=np.intp)
     return np.concatenate(kept), np.concatenate(kept_targets)
 
 
-def _impossible_target(config: LossConfig) -> str:
+def _impossible_target(config: LossConfig, lines: IntArray, row: int) -> DataError:
     hint = " (--clip EPS bounds it)" if config.probs else ""
-    return f"the target class has probability 0: its loss is infinite at every temperature{hint}"
+    message = "the target class has probability 0: its loss is infinite at every temperature"
+    return DataError(message + hint, int(lines[row]))
 
 
 def how_to_apply(config: LossConfig, temperature: float) -> str:
