@@ -54,6 +54,15 @@ def split_labels(
     return labels
 
 
+delimiter_option = click.option(
+    "-d",
+    "--delimiter",
+    callback=parse_delimiter,
+    metavar="CHAR",
+    help="CSV delimiter: one character or comma/tab/semicolon/space. [default: auto]",
+)
+
+
 def _input_decorators(header_help: str, labels_help: str) -> list[Decorator]:
     return [
         click.argument("values", nargs=-1, metavar="[VALUES]..."),
@@ -66,13 +75,7 @@ def _input_decorators(header_help: str, labels_help: str) -> list[Decorator]:
             show_default=True,
             help="CSV file to read when no values are given ('-' is stdin).",
         ),
-        click.option(
-            "-d",
-            "--delimiter",
-            callback=parse_delimiter,
-            metavar="CHAR",
-            help="CSV delimiter: one character or comma/tab/semicolon/space. [default: auto]",
-        ),
+        delimiter_option,
         click.option("--header/--no-header", default=None, help=header_help),
         click.option("-l", "--labels", callback=split_labels, metavar="A,B,...", help=labels_help),
         click.option(

@@ -9,8 +9,8 @@ import click
 from softmax_cli.cli.options import (
     check_plotting,
     chosen_seed,
+    delimiter_option,
     layer_sizes,
-    parse_delimiter,
     report_as_table,
     show_progress,
     split_labels,
@@ -43,13 +43,7 @@ def _auto(kind: str) -> str:
 @click.argument("data", type=click.File("rb"), metavar="DATA")
 @click.option("--target", metavar="NAME|INDEX", help="The class column. " + _auto("see below"))
 @click.option("--drop", callback=split_labels, metavar="A,B,...", help="Columns to leave out.")
-@click.option(
-    "-d",
-    "--delimiter",
-    callback=parse_delimiter,
-    metavar="CHAR",
-    help="CSV delimiter: one character or comma/tab/semicolon/space. [default: auto]",
-)
+@delimiter_option
 @click.option(
     "--missing",
     type=click.Choice(["mean", "drop", "error"]),
