@@ -156,3 +156,33 @@ def mean_cross_entropy_and_gradient(
         grad *= w[:, None]
     grad /= len(t)
     return loss, grad
+
+
+def mean_binary_cross_entropy_and_gradient(
+    logits: ArrayLike, targets: ArrayLike, sample_weight: ArrayLike | None = None
+) -> tuple[float, FloatArray]:
+    """The mean binary cross-entropy of sigmoid(z) against 0/1 targets, and its gradient
+    with respect to the logits ``z``, shape ``(n,)``.
+
+    The loss is ``mean_i(w_i softplus(-s_i z_i))`` with ``s_i = ±1`` for target 1 or 0,
+    and the gradient ``w_i (sigmoid(z_i) - t_i) / n``. One ``exp(-|z|)`` serves both:
+    ``softplus(-s z) = max(-s z, 0) + log1p(exp(-|z|))``, and it never overflows.
+    """
+    z = np.asarray(logits, dtype=np.float64)
+    t = np.asarray(targets, dtype=np.intp)
+    e = np.exp(-np.abs(z))
+    signed = np.where(t == 1, z, -z)
+    losses = np.maximum(-signed, 0.0)
+    losses += np.log1p(e)
+    # sigmoid(z) from the same e: 1 / (1 + e) for z >= 0, e / (1 + e) below.
+    grad = np.where(z >= 0, 1.0, e)
+    grad /= 1.0 + e
+    grad -= t
+    if sample_weight is None:
+        loss = float(losses.sum()) / len(t)
+    else:
+        w = np.asarray(sample_weight, dtype=np.float64)
+        loss = float(w @ losses) / len(t)
+        grad *= w
+    grad /= len(t)
+    return loss, grad

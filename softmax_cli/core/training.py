@@ -21,6 +21,7 @@ import numpy as np
 from softmax_cli.core.adam import Adam
 from softmax_cli.core.losses import cross_entropy
 from softmax_cli.core.mlp import MLP
+from softmax_cli.core.objectives import full_batch_objective
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import FloatArray, IntArray
@@ -206,31 +207,6 @@ def _fit_adam(
     return history
 
 
-class _FullBatch:
-    """The objective over every training row, for L-BFGS; it remembers its last point,
-    so that an iteration's statistics need no second pass."""
-
-    def __init__(self, model: MLP, data: Dataset, weight: FloatArray | None, l2: float) -> None:
-        self.model, self.data, self.weight, self.l2 = model, data, weight, l2
-        self.params = np.full_like(model.params, np.nan)
-        self.loss, self.correct = np.nan, 0
-
-    def __call__(self, params: FloatArray) -> tuple[float, FloatArray]:
-        self.model.params[:] = params
-        self.loss, self.correct = self.model.loss_and_gradient(
-            self.data.x_train, self.data.y_train, self.weight, self.l2
-        )
-        self.params = params.copy()
-        return self.loss, self.model.grads.copy()
-
-    def at(self, params: FloatArray) -> tuple[float, float]:
-        """The objective and the training accuracy at ``params``."""
-        if not np.array_equal(params, self.params):
-            self(params)
-        self.model.params[:] = params
-        return self.loss, self.correct / len(self.data.x_train)
-
-
 def _fit_lbfgs(
     model: MLP,
     settings: FitSettings,
@@ -240,10 +216,12 @@ def _fit_lbfgs(
     on_epoch: EpochCallback | None,
 ) -> list[EpochStats]:
     """Full-batch L-BFGS (SciPy's L-BFGS-B) on the whole objective, with scikit-learn's
-    stopping rule: the projected gradient below ``tolerance``, or no more progress."""
+    stopping rule: the projected gradient below ``tolerance``, or no more progress.
+    Two-class softmax regression is solved over its weight difference, an exact
+    reduction (``core.objectives``)."""
     from scipy.optimize import minimize
 
-    objective = _FullBatch(model, data, sample_weight, settings.l2)
+    objective = full_batch_objective(model, data.x_train, data.y_train, sample_weight, settings.l2)
     history: list[EpochStats] = []
     began = time.perf_counter()
 
@@ -262,7 +240,7 @@ def _fit_lbfgs(
 
     result = minimize(
         objective,
-        model.params.copy(),
+        objective.start(),
         jac=True,
         method="L-BFGS-B",
         callback=after_iteration,
@@ -273,5 +251,5 @@ def _fit_lbfgs(
             "maxls": 50,
         },
     )
-    model.params[:] = result.x
+    objective.store(result.x)
     return history

@@ -170,3 +170,30 @@ def test_binary_equals_two_class_softmax_with_logits_z_and_0(z: np.ndarray, y: n
     # Logits (z, 0): class 0 has probability sigmoid(z), i.e. it is binary class 1.
     two_class = losses.cross_entropy(np.column_stack([z, np.zeros_like(z)]), 1 - y)
     np.testing.assert_allclose(losses.binary_cross_entropy(z, y), two_class, rtol=1e-12, atol=1e-12)
+
+
+@given(
+    arrays(np.float64, (8,), elements=st.floats(-800, 800)),
+    arrays(np.int64, (8,), elements=st.integers(0, 1)),
+    arrays(np.float64, (8,), elements=st.floats(0.0, 5.0)),
+)
+def test_mean_binary_loss_and_gradient_match_the_per_row_loss_and_sigmoid(
+    z: np.ndarray, y: np.ndarray, w: np.ndarray
+) -> None:
+    loss, grad = losses.mean_binary_cross_entropy_and_gradient(z, y, w)
+    per_row = losses.binary_cross_entropy(z, y)
+    assert loss == pytest.approx(float(w @ per_row) / 8, rel=1e-12, abs=1e-300)
+    np.testing.assert_allclose(grad, w * (scipy.special.expit(z) - y) / 8, rtol=1e-12, atol=1e-300)
+
+
+def test_mean_binary_gradient_matches_finite_differences() -> None:
+    rng = np.random.default_rng(5)
+    z, y, w = rng.normal(scale=3, size=9), rng.integers(0, 2, size=9), rng.uniform(0.5, 2, size=9)
+    _, analytic = losses.mean_binary_cross_entropy_and_gradient(z, y, w)
+    numeric = central_differences(
+        z, lambda: losses.mean_binary_cross_entropy_and_gradient(z, y, w)[0]
+    )
+    np.testing.assert_allclose(analytic, numeric, atol=1e-9)
+    assert losses.mean_binary_cross_entropy_and_gradient(z, y)[0] == pytest.approx(
+        float(losses.binary_cross_entropy(z, y).mean()), rel=1e-14
+    )
