@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from softmax_cli.io.writer import delimiter_for, format_header, format_numbers, json_number
+from softmax_cli.io.text_columns import format_header
+from softmax_cli.io.writer import delimiter_for, format_numbers, json_number
 from softmax_cli.views.tables import class_names
 
 if TYPE_CHECKING:

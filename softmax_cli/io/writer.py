@@ -3,27 +3,27 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, BinaryIO, NamedTuple, TypeAlias
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
-from softmax_cli.io.unit_interval import eight_ascii_digits, format_unit_interval
+from softmax_cli.io.text_columns import (
+    FIXED_MAX_PRECISION,
+    ClassColumn,
+    Column,
+    format_columns,
+    format_header,
+)
+from softmax_cli.io.unit_interval import format_unit_interval
 
 if TYPE_CHECKING:
-    import numpy.typing as npt
-
     from softmax_cli.arraytypes import FloatArray, IntArray
     from softmax_cli.io.npy import NpyWriter
 
 
 MACHINE_FORMATS = ("csv", "tsv", "json", "npy")
-_FIXED_MAX_PRECISION = 12  # v * 10**p stays exact enough in float64 to round correctly
-# Below 2**40 units (10**12, as for format_unit_interval) v * 10**p is off by at most
-# 2**-14 of a unit, so only a value that close to a half-way point can round the other way.
-_FIXED_MAX_UNITS = 2.0**40
 
 
 def class_column(indices: IntArray, labels: Sequence[str] | None) -> list[object]:
@@ -47,171 +47,11 @@ def format_numbers(
     n_rows, n_columns = values.shape
     if n_rows == 0:
         return b""
-    if unit_interval and precision <= _FIXED_MAX_PRECISION:
+    if unit_interval and precision <= FIXED_MAX_PRECISION:
         return format_unit_interval(values, precision, delimiter)
     template = delimiter.join([f"%.{precision}f"] * n_columns) + "\n"
     text: str = (template * n_rows) % tuple(values.ravel().tolist())
     return text.encode()
-
-
-def format_header(names: Sequence[str], delimiter: str) -> bytes:
-    """One header line, quoted as CSV needs (TSV output uses the same quoting rules)."""
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerow(names)
-    return buffer.getvalue().encode()
-
-
-class ClassColumn(NamedTuple):
-    """A column of class indices, shape ``(n_rows,)``, written as their labels when
-    ``labels`` are known and as the indices otherwise (numbers in JSON)."""
-
-    indices: IntArray
-    labels: Sequence[str] | None
-
-
-Column: TypeAlias = "FloatArray | ClassColumn"
-"""One output column: numbers, shape ``(n_rows,)``, or classes."""
-
-
-def format_columns(columns: Sequence[Column], precision: int, delimiter: str) -> bytes:
-    """Delimited text, one line per row, from columns of equal length: numbers as
-    ``%.{precision}f``, classes as their labels (quoted as CSV needs) or indices.
-
-    Each column becomes a matrix of bytes, one row per line and one column per character,
-    padded with NUL bytes; the matrices are laid side by side with delimiters and the
-    padding is dropped at the end, so no value is formatted on its own in Python."""
-    numbers = [column for column in columns if not isinstance(column, ClassColumn)]
-    if precision == 8 and numbers:
-        at_once = iter(_one_digit_cells_8(np.stack(numbers)))
-    else:
-        at_once = iter([None] * len(numbers))
-    cells = []
-    for column in columns:
-        if isinstance(column, ClassColumn):
-            cells.append(_class_cells(column, delimiter))
-        elif (cell := next(at_once)) is not None:
-            cells.append(cell)
-        else:
-            cells.append(_number_cells(column, precision))
-    if not cells or not len(cells[0]):
-        return b""
-    lines = np.empty((len(cells[0]), sum(cell.shape[1] + 1 for cell in cells)), np.uint8)
-    start = 0
-    for cell in cells:
-        lines[:, start : start + cell.shape[1]] = cell
-        lines[:, start + cell.shape[1]] = ord(delimiter)
-        start += cell.shape[1] + 1
-    lines[:, -1] = ord("\n")
-    text = lines.tobytes()
-    # Dropping the padding is a pass over every byte: only when some cell has any.
-    return text.replace(b"\0", b"") if not all(cell.all() for cell in cells) else text
-
-
-def _number_cells(values: FloatArray, precision: int) -> npt.NDArray[np.uint8]:
-    """``%.{precision}f`` of each value: a matrix of bytes, one row per value and one
-    column per character, NUL where a value is shorter than the longest."""
-    fixed = _fixed_point_cells(values, precision)
-    if fixed is not None:
-        return fixed
-    text = [f"{v:.{precision}f}".encode() for v in values.tolist()]  # inf, nan, huge
-    return _byte_rows(np.array(text, dtype=np.bytes_))
-
-
-def _one_digit_cells_8(values: FloatArray) -> list[npt.NDArray[np.uint8] | None]:
-    """The fast path of ``_number_cells`` at precision 8 for columns of values in
-    [0, 10) (entropies in nats, probabilities, margins), all columns at once (``values``
-    has one column per row, shape ``(n_columns, n_rows)``): ``d.dddddddd``, the eight
-    decimals written as ``unit_interval`` writes them. Per column its cells, or ``None``
-    when it has any other value."""
-    with np.errstate(over="ignore"):  # a huge value becomes inf, and is not < 1e9
-        units = np.rint(values * 1e8)
-    # No sign at all (printf writes -0.00000000 for -0.0), and below 10 once rounded.
-    fits = ~np.signbit(values).any(axis=1) & np.all(units < 1e9, axis=1)  # nan: False
-    if not fits.all():
-        units[~fits] = 0  # never cast: a cast of nan or huge values warns
-    whole, fraction = np.divmod(units.astype(np.uint64), np.uint64(10**8))
-    cells = np.empty(values.shape, _cell_one_digit_8())
-    cells["whole"] = whole
-    cells["whole"] += ord("0")
-    cells["dot"] = ord(".")
-    cells["digits"] = eight_ascii_digits(fraction)
-    as_bytes = cells.view(np.uint8).reshape(*values.shape, 10)
-    return [column if fit else None for column, fit in zip(as_bytes, fits.tolist(), strict=True)]
-
-
-@functools.cache
-def _cell_one_digit_8() -> np.dtype[np.void]:
-    """One ``d.dddddddd`` cell, 10 bytes: the digit before the point, the point, and
-    eight digits written as one unaligned uint64."""
-    names, formats = ["whole", "dot", "digits"], ["u1", "u1", "<u8"]
-    return np.dtype({"names": names, "formats": formats, "offsets": [0, 1, 2], "itemsize": 10})
-
-
-def _fixed_point_cells(values: FloatArray, precision: int) -> npt.NDArray[np.uint8] | None:
-    """The fast path of ``_number_cells``: digits by array arithmetic, as
-    ``format_unit_interval`` does, for any sign and magnitude; ``None`` when a value is
-    not finite or has too many digits to scale to an integer count of ``10**-precision``
-    units closely enough."""
-    if precision > _FIXED_MAX_PRECISION:
-        return None
-    with np.errstate(over="ignore"):  # a huge value becomes inf, and is not < the limit
-        magnitude = np.abs(values) * 10.0**precision
-    if not np.all(magnitude < _FIXED_MAX_UNITS):  # also false for nan
-        return None
-    whole, fraction = np.divmod(np.rint(magnitude).astype(np.int64), 10**precision)
-    n_whole = len(str(int(whole.max(initial=0))))
-    # Rows: the sign, n_whole digits, then "." and the fraction's digits.
-    cells = np.empty((1 + n_whole + (precision + 1 if precision else 0), len(values)), np.uint8)
-    cells[0] = 0
-    cells[1 : n_whole + 1] = _digits(whole, n_whole)
-    if precision:
-        cells[n_whole + 1] = ord(".")
-        cells[n_whole + 2 :] = _digits(fraction, precision)
-    n_digits = np.ones(len(values), np.int64)
-    if n_whole > 1:  # no leading zeros
-        n_digits += np.sum(whole >= 10 ** np.arange(1, n_whole)[:, None], axis=0)
-        cells[1 : n_whole + 1][np.arange(n_whole)[:, None] < n_whole - n_digits] = 0
-    negative = np.flatnonzero(np.signbit(values))  # -0.001 is "-0.00", as printf has it
-    cells[n_whole - n_digits[negative], negative] = ord("-")
-    return cells.T  # built a character per row, handed on a value per row
-
-
-@functools.cache
-def _group_digits() -> npt.NDArray[np.uint8]:
-    """The four ASCII digits of every number below 10**4, one column each: digits are
-    looked up four at a time instead of divided out one at a time. Made on first use,
-    not at start-up."""
-    return (np.arange(10**4) // 10 ** np.arange(3, -1, -1)[:, None] % 10 + 48).astype(np.uint8)
-
-
-def _digits(numbers: IntArray, n_digits: int) -> npt.NDArray[np.uint8]:
-    """The last ``n_digits`` decimal digits of non-negative integers, zero-padded, as
-    ASCII: shape ``(n_digits, len(numbers))``, the most significant digit first."""
-    width = -(-n_digits // 4) * 4
-    digits = np.empty((width, len(numbers)), np.uint8)
-    rest = numbers
-    table = _group_digits()
-    for end in range(width, 0, -4):
-        rest, group = np.divmod(rest, 10**4)
-        np.take(table, group, axis=1, out=digits[end - 4 : end])
-    return digits[width - n_digits :]
-
-
-def _class_cells(column: ClassColumn, delimiter: str) -> npt.NDArray[np.uint8]:
-    """Each row's class as bytes, laid out as ``_number_cells``: one cell per class, made
-    once, then indexed."""
-    n_classes = int(column.indices.max(initial=-1)) + 1
-    names = column.labels or [str(i) for i in range(n_classes)]
-    text = [format_header([name], delimiter).rstrip(b"\n") for name in names]
-    return _byte_rows(np.array(text, dtype=np.bytes_))[column.indices]
-
-
-def _byte_rows(text: npt.NDArray[np.bytes_]) -> npt.NDArray[np.uint8]:
-    """A fixed-width bytes array (NUL-padded by NumPy) as a matrix, one row per string."""
-    return text.view(np.uint8).reshape(len(text), text.dtype.itemsize)
 
 
 def format_json_records(columns: Mapping[str, Column]) -> bytes:

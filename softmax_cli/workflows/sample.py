@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 import numpy as np
 
 from softmax_cli.core.sampling import Filters, draw, filtered_probs
-from softmax_cli.io.writer import ClassColumn, OutputSink
+from softmax_cli.io.text_columns import ClassColumn
+from softmax_cli.io.writer import OutputSink
 from softmax_cli.views.head import Head
 from softmax_cli.views.sample import Draws, SampleView
 from softmax_cli.views.tables import class_names
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from softmax_cli.arraytypes import FloatArray, IntArray
     from softmax_cli.io.rows import SkipReport
     from softmax_cli.io.sources import InputSpec, RowSource
-    from softmax_cli.io.writer import Column
+    from softmax_cli.io.text_columns import Column
     from softmax_cli.workflows.stream import OutputSpec
 
 DRAWS_PER_BLOCK = 1 << 16  # draws made and written at a time: memory stays bounded

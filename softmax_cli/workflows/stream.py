@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 import numpy as np
 
-from softmax_cli.io.writer import ClassColumn, OutputSink
+from softmax_cli.io.text_columns import ClassColumn
+from softmax_cli.io.writer import OutputSink
 from softmax_cli.views.tables import RowPreview, TableView
 
 if TYPE_CHECKING:

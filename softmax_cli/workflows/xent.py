@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, BinaryIO
 import numpy as np
 
 from softmax_cli.core import losses
-from softmax_cli.io.writer import ClassColumn, OutputSink, json_number
+from softmax_cli.io.text_columns import ClassColumn
+from softmax_cli.io.writer import OutputSink, json_number
 from softmax_cli.views.xent import LossView, ScoredRows
 from softmax_cli.workflows.loss_input import (
     LossConfig,

@@ -13,16 +13,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from softmax_cli.io.text_columns import ClassColumn, format_columns, format_header
 from softmax_cli.io.unit_interval import (
     _unit_interval_by_digit,
     eight_ascii_digits,
     format_unit_interval,
 )
 from softmax_cli.io.writer import (
-    ClassColumn,
     OutputSink,
-    format_columns,
-    format_header,
     format_json_lines,
     format_json_records,
     format_numbers,
