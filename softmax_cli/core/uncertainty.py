@@ -8,7 +8,7 @@ Every function works row-wise along the last axis of an array of shape
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -18,28 +18,47 @@ if TYPE_CHECKING:
     from softmax_cli.arraytypes import ArrayLike, FloatArray, IntArray
 
 
-def probabilities_and_entropy(
-    shifted: ArrayLike,
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """From shifted logits ``s`` (each row's largest 0, ``-inf`` for a class of
-    probability 0; see ``activations.shifted_logits``): the probabilities, the entropy in
-    nats and the largest probability, one pass over ``exp(s)`` for all three.
+class Distribution(NamedTuple):
+    """Softmax distributions given by the exponentials of their shifted logits: ``exps``
+    ``e = exp(s)``, shape ``(n_samples, n_classes)``, and their row sums ``total`` ``S``,
+    shape ``(n_samples,)``; the probabilities are ``e / S``, never divided out unless
+    asked for. Each row's largest ``e`` is ``exp(0) = 1``."""
 
-    With ``e = exp(s)`` and ``S = sum e``: ``p = e / S``, ``H = ln S - sum(e s) / S``
-    (``-sum p ln p`` with ``ln p = s - ln S``), and the largest ``p`` is ``1 / S``, since
-    the largest ``e`` is ``exp(0) = 1``. A class of probability 0 adds nothing to H.
-    """
-    s = np.asarray(shifted, dtype=np.float64)
-    e = np.exp(s)
-    total = e.sum(axis=-1)
-    probs = e / total[..., None]
-    if not np.isfinite(s).all():  # e = 0 where s = -inf: their product is 0, not nan
-        s = np.where(e > 0, s, 0.0)
-    # einsum's row-wise dot product: several times faster than (e * s).sum(axis=-1) for
-    # short rows, which NumPy reduces one row at a time.
-    weighted = np.einsum("...j,...j->...", e, s)
-    entropy = np.log(total) - weighted / total
-    return probs, np.asarray(entropy), np.asarray(1.0 / total)
+    exps: FloatArray
+    total: FloatArray
+    entropy: FloatArray
+
+    @classmethod
+    def from_shifted(cls, shifted: ArrayLike) -> Distribution:
+        """From shifted logits ``s`` (each row's largest 0, ``-inf`` for a class of
+        probability 0; see ``activations.shifted_logits``), with the entropy in nats:
+        ``H = ln S - sum(e s) / S``, which is ``-sum p ln p`` with ``ln p = s - ln S``.
+        A class of probability 0 adds nothing to H."""
+        s = np.asarray(shifted, dtype=np.float64)
+        e = np.exp(s)
+        # einsum's row-wise sum and dot product: several times faster than e.sum(axis=-1)
+        # and (e * s).sum(axis=-1) for short rows, which NumPy reduces one row at a time.
+        total = np.einsum("...j->...", e)
+        if not np.isfinite(s).all():  # e = 0 where s = -inf: their product is 0, not nan
+            s = np.where(e > 0, s, 0.0)
+        weighted = np.einsum("...j,...j->...", e, s)
+        return cls(e, total, np.log(total) - weighted / total)
+
+    def probs(self) -> FloatArray:
+        """``p = e / S``, shape ``(n_samples, n_classes)``."""
+        return np.asarray(self.exps / self.total[..., None])
+
+    def max_prob(self) -> FloatArray:
+        """The largest probability, ``1 / S`` (the largest ``e`` is 1)."""
+        return np.asarray(1.0 / self.total)
+
+    def margin(self) -> FloatArray:
+        """The largest minus the second largest probability, ``(1 - e_2) / S`` with
+        ``e_2`` the second largest ``e``: one division per row, not per class. A single
+        class has no runner-up, so its margin is its own probability."""
+        if self.exps.shape[-1] == 1:
+            return self.max_prob()
+        return np.asarray((1.0 - _top_two(self.exps)[1]) / self.total)
 
 
 def perplexity(entropy_nats: ArrayLike) -> FloatArray:
@@ -54,23 +73,25 @@ def margin(probs: ArrayLike) -> FloatArray:
     two tie, 1 for a one-hot row. A single class has no runner-up, so its margin is its
     own probability."""
     p = np.asarray(probs, dtype=np.float64)
-    n_classes = p.shape[-1]
-    if n_classes == 1:
+    if p.shape[-1] == 1:
         return np.asarray(p[..., 0])
-    if p.ndim == 2 and n_classes <= COLUMN_WISE_CLASSES:
-        return _column_wise_margin(p)
-    top_two = np.partition(p, n_classes - 2, axis=-1)[..., -2:]  # [second, first]
-    return np.asarray(top_two[..., 1] - top_two[..., 0])
-
-
-def _column_wise_margin(p: FloatArray) -> FloatArray:
-    """``margin`` of many short rows: the two largest of each row kept as running values
-    over the columns, twice as fast as a partition of each row (the same values)."""
-    first, second = np.maximum(p[:, 0], p[:, 1]), np.minimum(p[:, 0], p[:, 1])
-    for column in range(2, p.shape[1]):
-        np.maximum(second, np.minimum(first, p[:, column]), out=second)
-        np.maximum(first, p[:, column], out=first)
+    first, second = _top_two(p)
     return np.asarray(first - second)
+
+
+def _top_two(values: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The largest and the second largest value of each row of at least two. Many short
+    rows keep the two as running values over the columns, twice as fast as a partition
+    of each row (the same values)."""
+    n_classes = values.shape[-1]
+    if values.ndim != 2 or n_classes > COLUMN_WISE_CLASSES:
+        top_two = np.partition(values, n_classes - 2, axis=-1)[..., -2:]  # [second, first]
+        return top_two[..., 1], top_two[..., 0]
+    first, second = np.maximum(values[:, 0], values[:, 1]), np.minimum(values[:, 0], values[:, 1])
+    for column in range(2, n_classes):
+        np.maximum(second, np.minimum(first, values[:, column]), out=second)
+        np.maximum(first, values[:, column], out=first)
+    return first, second
 
 
 def top_k(probs: ArrayLike, k: int) -> tuple[IntArray, FloatArray]:

@@ -16,7 +16,8 @@ import numpy as np
 
 from softmax_cli.core import uncertainty
 from softmax_cli.errors import ArgumentError, DataError
-from softmax_cli.io.writer import ClassColumn, OutputSink
+from softmax_cli.io.text_columns import ClassColumn
+from softmax_cli.io.writer import OutputSink
 from softmax_cli.views.head import Head
 from softmax_cli.views.stats import STATS_MEASURES, StatsRows, StatsView
 from softmax_cli.views.tables import class_names
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
     from softmax_cli.io.rows import Chunk, SkipReport
     from softmax_cli.io.sources import InputSpec, RowSource
-    from softmax_cli.io.writer import Column
+    from softmax_cli.io.text_columns import Column
     from softmax_cli.workflows.stream import OutputSpec
 
 
@@ -67,18 +68,18 @@ def stats_rows(
 def measure(chunk: Chunk, config: StatsConfig) -> StatsRows:
     """The uncertainty of each row of ``chunk``."""
     shifted = config.scores.shifted(chunk.values)
-    probs, entropy, max_prob = uncertainty.probabilities_and_entropy(shifted)
-    argmax = np.argmax(shifted, axis=1)
+    distribution = uncertainty.Distribution.from_shifted(shifted)
+    entropy = distribution.entropy
     if config.top:
-        top_classes, top_probs = uncertainty.top_k(probs, config.top)
+        top_classes, top_probs = uncertainty.top_k(distribution.probs(), config.top)
     else:
-        top_classes, top_probs = np.empty((len(probs), 0), np.int64), np.empty((len(probs), 0))
+        top_classes, top_probs = np.empty((len(shifted), 0), np.int64), np.empty((len(shifted), 0))
     return StatsRows(
         entropy=entropy / math.log(2) if config.base == "2" else entropy,
         perplexity=uncertainty.perplexity(entropy),
-        max_prob=max_prob,
-        margin=uncertainty.margin(probs),
-        argmax=argmax,
+        max_prob=distribution.max_prob(),
+        margin=distribution.margin(),
+        argmax=np.argmax(shifted, axis=1),
         top_classes=top_classes,
         top_probs=top_probs,
         line_numbers=chunk.line_numbers,

@@ -13,12 +13,12 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from softmax_cli.core.activations import shifted_logits, softmax
-from softmax_cli.core.uncertainty import margin, perplexity, probabilities_and_entropy, top_k
+from softmax_cli.core.uncertainty import Distribution, margin, perplexity, top_k
 
 
 def entropy_of(logits: np.ndarray) -> np.ndarray:
     """The entropy in nats of softmax(logits), as stats computes it."""
-    return probabilities_and_entropy(shifted_logits(logits))[1]
+    return Distribution.from_shifted(shifted_logits(logits)).entropy
 
 
 logits = arrays(
@@ -36,10 +36,24 @@ probabilities = arrays(
 @given(logits)
 def test_entropy_of_logits_agrees_with_scipy(z: np.ndarray) -> None:
     expected = scipy.stats.entropy(softmax(z), axis=1)
-    probs, entropy, max_prob = probabilities_and_entropy(shifted_logits(z))
-    np.testing.assert_allclose(entropy, expected, atol=1e-12)
+    distribution = Distribution.from_shifted(shifted_logits(z))
+    probs = distribution.probs()
+    np.testing.assert_allclose(distribution.entropy, expected, atol=1e-12)
     np.testing.assert_allclose(probs, softmax(z), rtol=1e-14)
-    np.testing.assert_array_equal(max_prob, probs.max(axis=1))
+    np.testing.assert_array_equal(distribution.max_prob(), probs.max(axis=1))
+
+
+@given(
+    arrays(
+        np.float64,
+        st.tuples(st.integers(1, 6), st.integers(1, 24)),  # column-wise up to 16 classes
+        elements=st.floats(-50, 50, allow_nan=False),
+    )
+)
+def test_margin_of_a_distribution_is_the_margin_of_its_probabilities(z: np.ndarray) -> None:
+    distribution = Distribution.from_shifted(shifted_logits(z))
+    # (1 - e_2) / S is p_1 - p_2 with one rounding instead of three.
+    np.testing.assert_allclose(distribution.margin(), margin(softmax(z)), rtol=0, atol=1e-15)
 
 
 @given(probabilities)
