@@ -93,12 +93,30 @@ def _nucleus(ranked: FloatArray, top_p: float) -> BoolArray:
     return np.asarray(before < top_p * total * (1.0 - BOUNDARY_RTOL))
 
 
+def filtered_weights(weights: ArrayLike, filters: Filters) -> FloatArray:
+    """Return the weights after the filters, not renormalised: 0 for a class filtered
+    out. Without an active filter, the weights themselves. Same shape as ``weights``."""
+    w = np.asarray(weights, dtype=np.float64)
+    top_p = filters.top_p if filters.top_p is not None and filters.top_p < 1 else None
+    if filters.top_k is None and top_p is None and filters.min_p is None:
+        return w
+    return np.asarray(np.where(keep_mask(w, filters), w, 0.0))
+
+
 def filtered_probs(weights: ArrayLike, filters: Filters) -> FloatArray:
     """Return the probabilities after the filters: 0 for a class filtered out, the kept
     ones renormalised to sum to 1. Same shape as ``weights``."""
-    w = np.asarray(weights, dtype=np.float64)
-    kept = np.where(keep_mask(w, filters), w, 0.0)
+    kept = filtered_weights(weights, filters)
     return np.asarray(kept / kept.sum(axis=-1, keepdims=True))
+
+
+def drawn_probs(weights: ArrayLike, classes: IntArray) -> FloatArray:
+    """The probability of each drawn class, its weight over its row's total: shape of
+    ``classes``, ``(n_samples, n_draws)``. Only the drawn classes are divided."""
+    w = np.asarray(weights, dtype=np.float64)
+    # einsum's row sums: NumPy's sum reduces many short rows one at a time, slowly.
+    total = np.einsum("ij->i", w)
+    return np.asarray(np.take_along_axis(w, classes, axis=1) / total[:, None])
 
 
 def draw(probs: ArrayLike, n_draws: int, rng: np.random.Generator) -> IntArray:

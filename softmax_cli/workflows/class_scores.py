@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from softmax_cli.core.activations import fully_masked_rows, shifted_logits, softmax
+from softmax_cli.core.activations import fully_masked_rows, shifted_logits
 from softmax_cli.errors import ArgumentError
 from softmax_cli.io.rows import RowRule
 
@@ -79,15 +79,13 @@ class ScoreInput(NamedTuple):
         return shifted_logits(values, self.temperature)
 
     def weights(self, values: FloatArray) -> FloatArray:
-        """Each row's probabilities up to a positive factor per row, shape as given.
+        """Each row's probabilities up to a positive factor per row, shape as given:
+        ``exp`` of the shifted log-probabilities, each row's largest weight 1, with no
+        division by their sum (those who draw from them need none).
 
         Probabilities at temperature 1 are returned as given, not divided by a sum that
         is 1 only within rounding, so that rules stated on them, such as min-p's
         ``p >= P * max p``, hold for the very numbers in the input."""
         if self.probs and self.temperature == 1.0:
             return values
-        if self.probs:
-            from softmax_cli.core.losses import log_probs_from_probs
-
-            return softmax(log_probs_from_probs(values), self.temperature)
-        return softmax(values, self.temperature)
+        return np.asarray(np.exp(self.shifted(values)))

@@ -11,10 +11,18 @@ import pytest
 import scipy.stats
 from hypothesis import given
 from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from softmax_cli.core import sampling
-from softmax_cli.core.activations import softmax
-from softmax_cli.core.sampling import Filters, draw, filtered_probs, keep_mask
+from softmax_cli.core.activations import shifted_logits, softmax
+from softmax_cli.core.sampling import (
+    Filters,
+    draw,
+    drawn_probs,
+    filtered_probs,
+    filtered_weights,
+    keep_mask,
+)
 
 DRAWS = 100_000
 
@@ -154,7 +162,9 @@ def test_draws_follow_the_filtered_renormalised_distribution(
 ) -> None:
     logits, temperature, filters = case
     probs = filtered_probs(softmax(np.array([logits]), temperature), filters)[0]
-    drawn = draw(probs[None, :], DRAWS, np.random.default_rng(20240601))[0]
+    # Drawn, as sample does, from weights that are not renormalised: exp(z / T - max).
+    weights = filtered_weights(np.exp(shifted_logits(np.array([logits]), temperature)), filters)
+    drawn = draw(weights, DRAWS, np.random.default_rng(20240601))[0]
     counts = np.bincount(drawn, minlength=len(probs))
     assert counts[probs == 0].sum() == 0, "a filtered-out class was drawn"
     support = probs > 0
@@ -237,3 +247,22 @@ def test_running_sums_are_cumsum_to_the_last_bit(n_rows: int, n_classes: int) ->
     do not depend on the number of classes crossing ``COLUMN_WISE_CLASSES``."""
     p = np.random.default_rng(n_rows * 100 + n_classes).random((n_rows, n_classes)) ** 8
     np.testing.assert_array_equal(sampling._running_sums(p), np.cumsum(p, axis=1))
+
+
+@given(
+    arrays(np.float64, (6, 5), elements=st.floats(-20, 20)),
+    st.sampled_from([Filters(), Filters(top_k=2), Filters(top_p=0.7), Filters(2, 0.9, 0.1)]),
+)
+def test_drawn_probs_are_the_filtered_renormalised_probabilities(
+    logits: np.ndarray, filters: Filters
+) -> None:
+    weights = filtered_weights(np.exp(shifted_logits(logits)), filters)
+    classes = draw(weights, 4, np.random.default_rng(3))
+    expected = np.take_along_axis(filtered_probs(softmax(logits), filters), classes, axis=1)
+    np.testing.assert_allclose(drawn_probs(weights, classes), expected, rtol=1e-13)
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(top_p=1.0)])
+def test_without_an_active_filter_the_weights_are_returned_as_they_are(filters: Filters) -> None:
+    weights = np.array([[0.2, 0.5, 0.3]])
+    assert filtered_weights(weights, filters) is weights
