@@ -43,11 +43,11 @@ def shifted_logits(logits: ArrayLike, temperature: float = 1.0) -> FloatArray:
     x = np.asarray(logits, dtype=np.float64)
     # Array methods rather than np.max/np.sum: a few microseconds less per call, which
     # matters when train-blobs calls this thousands of times on five-row batches.
-    row_max = _row_max(x)
-    if row_max.size and row_max.min() == -np.inf:  # a row that is all -inf
+    largest = row_max(x)
+    if largest.size and largest.min() == -np.inf:  # a row that is all -inf
         raise MaskedRowError("a row of logits is all -inf")
     with np.errstate(over="ignore"):
-        shifted = x - row_max
+        shifted = x - largest
         if temperature != 1.0:
             shifted = shifted / temperature
     return np.asarray(shifted)
@@ -59,7 +59,7 @@ def shifted_logits(logits: ArrayLike, temperature: float = 1.0) -> FloatArray:
 COLUMN_WISE_CLASSES = 16
 
 
-def _row_max(x: FloatArray) -> FloatArray:
+def row_max(x: FloatArray) -> FloatArray:
     """The maximum of each row, keeping its axis: shape ``(n, 1)``, or ``(1,)`` for a
     vector. Many rows of a few columns are reduced column by column, about 5x faster
     than NumPy's reduction along a short axis; a maximum is exact in any order."""

@@ -12,41 +12,47 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from softmax_cli.core.activations import COLUMN_WISE_CLASSES
+from softmax_cli.core.activations import row_max
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import ArrayLike, FloatArray, IntArray
 
 
 class Distribution(NamedTuple):
-    """Softmax distributions given by the exponentials of their shifted logits: ``exps``
-    ``e = exp(s)``, shape ``(n_samples, n_classes)``, and their row sums ``total`` ``S``,
-    shape ``(n_samples,)``; the probabilities are ``e / S``, never divided out unless
-    asked for. Each row's largest ``e`` is ``exp(0) = 1``."""
+    """Softmax distributions given by the exponentials of their shifted logits, kept a
+    class per row: ``exps_by_class`` ``e = exp(s)``, shape ``(n_classes, n_samples)``;
+    their sums ``total`` ``S``, most probable classes ``argmax`` and entropies in nats,
+    shape ``(n_samples,)``. The probabilities are ``e / S``, never divided out unless
+    asked for. Each sample's largest ``e`` is ``exp(0) = 1``."""
 
-    exps: FloatArray
+    exps_by_class: FloatArray
     total: FloatArray
+    argmax: IntArray
     entropy: FloatArray
 
     @classmethod
     def from_shifted(cls, shifted: ArrayLike) -> Distribution:
-        """From shifted logits ``s`` (each row's largest 0, ``-inf`` for a class of
-        probability 0; see ``activations.shifted_logits``), with the entropy in nats:
-        ``H = ln S - sum(e s) / S``, which is ``-sum p ln p`` with ``ln p = s - ln S``.
-        A class of probability 0 adds nothing to H."""
-        s = np.asarray(shifted, dtype=np.float64)
+        """From shifted logits ``s`` of shape ``(n_samples, n_classes)`` (each row's
+        largest 0, ``-inf`` for a class of probability 0; see
+        ``activations.shifted_logits``), with the entropy ``H = ln S - sum(e s) / S``,
+        which is ``-sum p ln p`` with ``ln p = s - ln S``. A class of probability 0 adds
+        nothing to H. Ties for the largest go to the lower index."""
+        # One transposing copy, and every sum and search runs along contiguous rows of
+        # all samples at once; NumPy reduces many short rows one at a time, slowly.
+        s = np.ascontiguousarray(np.asarray(shifted, dtype=np.float64).T)
         e = np.exp(s)
-        # einsum's row-wise sum and dot product: several times faster than e.sum(axis=-1)
-        # and (e * s).sum(axis=-1) for short rows, which NumPy reduces one row at a time.
-        total = np.einsum("...j->...", e)
+        total = e.sum(axis=0)
+        argmax = np.full(s.shape[1], s.shape[0] - 1, dtype=np.int64)
+        for index in range(s.shape[0] - 2, -1, -1):
+            argmax[s[index] == 0] = index  # the row's largest is exactly 0
         if not np.isfinite(s).all():  # e = 0 where s = -inf: their product is 0, not nan
             s = np.where(e > 0, s, 0.0)
-        weighted = np.einsum("...j,...j->...", e, s)
-        return cls(e, total, np.log(total) - weighted / total)
+        weighted = np.einsum("ij,ij->j", e, s)
+        return cls(e, total, argmax, np.log(total) - weighted / total)
 
     def probs(self) -> FloatArray:
         """``p = e / S``, shape ``(n_samples, n_classes)``."""
-        return np.asarray(self.exps / self.total[..., None])
+        return np.asarray((self.exps_by_class / self.total).T)
 
     def max_prob(self) -> FloatArray:
         """The largest probability, ``1 / S`` (the largest ``e`` is 1)."""
@@ -54,11 +60,14 @@ class Distribution(NamedTuple):
 
     def margin(self) -> FloatArray:
         """The largest minus the second largest probability, ``(1 - e_2) / S`` with
-        ``e_2`` the second largest ``e``: one division per row, not per class. A single
-        class has no runner-up, so its margin is its own probability."""
-        if self.exps.shape[-1] == 1:
+        ``e_2`` the largest ``e`` but the ``argmax`` one (a tie for the top is its own
+        runner-up): one division per sample, not per class. A single class has no
+        runner-up, so its margin is its own probability."""
+        if len(self.exps_by_class) == 1:
             return self.max_prob()
-        return np.asarray((1.0 - _top_two(self.exps)[1]) / self.total)
+        others = self.exps_by_class.copy()
+        others[self.argmax, np.arange(others.shape[1])] = -np.inf
+        return np.asarray((1.0 - others.max(axis=0)) / self.total)
 
 
 def perplexity(entropy_nats: ArrayLike) -> FloatArray:
@@ -75,23 +84,18 @@ def margin(probs: ArrayLike) -> FloatArray:
     p = np.asarray(probs, dtype=np.float64)
     if p.shape[-1] == 1:
         return np.asarray(p[..., 0])
-    first, second = _top_two(p)
-    return np.asarray(first - second)
+    first = np.argmax(p, axis=-1)
+    largest = np.take_along_axis(p, first[..., None], axis=-1)[..., 0]
+    return np.asarray(largest - _runner_up(p, first))
 
 
-def _top_two(values: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """The largest and the second largest value of each row of at least two. Many short
-    rows keep the two as running values over the columns, twice as fast as a partition
-    of each row (the same values)."""
-    n_classes = values.shape[-1]
-    if values.ndim != 2 or n_classes > COLUMN_WISE_CLASSES:
-        top_two = np.partition(values, n_classes - 2, axis=-1)[..., -2:]  # [second, first]
-        return top_two[..., 1], top_two[..., 0]
-    first, second = np.maximum(values[:, 0], values[:, 1]), np.minimum(values[:, 0], values[:, 1])
-    for column in range(2, n_classes):
-        np.maximum(second, np.minimum(first, values[:, column]), out=second)
-        np.maximum(first, values[:, column], out=first)
-    return first, second
+def _runner_up(values: FloatArray, first: IntArray) -> FloatArray:
+    """The second largest of each row of at least two values, ``first`` being the index
+    of the largest: the largest of the others, so a tie for the top is its own runner-up.
+    (``row_max`` reduces many short rows a column at a time.)"""
+    others = values.copy()
+    np.put_along_axis(others, first[..., None], -np.inf, axis=-1)
+    return np.asarray(row_max(others)[..., 0])
 
 
 def top_k(probs: ArrayLike, k: int) -> tuple[IntArray, FloatArray]:

@@ -79,7 +79,7 @@ def measure(chunk: Chunk, config: StatsConfig) -> StatsRows:
         perplexity=uncertainty.perplexity(entropy),
         max_prob=distribution.max_prob(),
         margin=distribution.margin(),
-        argmax=np.argmax(shifted, axis=1),
+        argmax=distribution.argmax,
         top_classes=top_classes,
         top_probs=top_probs,
         line_numbers=chunk.line_numbers,
