@@ -21,14 +21,16 @@ if TYPE_CHECKING:
 class Distribution(NamedTuple):
     """Softmax distributions given by the exponentials of their shifted logits, kept a
     class per row: ``exps_by_class`` ``e = exp(s)``, shape ``(n_classes, n_samples)``;
-    their sums ``total`` ``S``, most probable classes ``argmax`` and entropies in nats,
-    shape ``(n_samples,)``. The probabilities are ``e / S``, never divided out unless
-    asked for. Each sample's largest ``e`` is ``exp(0) = 1``."""
+    per sample, shape ``(n_samples,)``: the sum ``total`` ``S``, the most probable
+    class ``argmax``, the entropy in nats, and ``runner_up``, the largest ``e`` but the
+    argmax one (0 with one class). The probabilities are ``e / S``, never divided out
+    unless asked for. Each sample's largest ``e`` is ``exp(0) = 1``."""
 
     exps_by_class: FloatArray
     total: FloatArray
     argmax: IntArray
     entropy: FloatArray
+    runner_up: FloatArray
 
     @classmethod
     def from_shifted(cls, shifted: ArrayLike) -> Distribution:
@@ -36,19 +38,19 @@ class Distribution(NamedTuple):
         largest 0, ``-inf`` for a class of probability 0; see
         ``activations.shifted_logits``), with the entropy ``H = ln S - sum(e s) / S``,
         which is ``-sum p ln p`` with ``ln p = s - ln S``. A class of probability 0 adds
-        nothing to H. Ties for the largest go to the lower index."""
+        nothing to H. Ties for the largest go to the lower index, and a tie for the top
+        is its own runner-up."""
         # One transposing copy, and every sum and search runs along contiguous rows of
         # all samples at once; NumPy reduces many short rows one at a time, slowly.
-        s = np.ascontiguousarray(np.asarray(shifted, dtype=np.float64).T)
+        s = np.array(np.asarray(shifted, dtype=np.float64).T, order="C")
         e = np.exp(s)
         total = e.sum(axis=0)
-        argmax = np.full(s.shape[1], s.shape[0] - 1, dtype=np.int64)
-        for index in range(s.shape[0] - 2, -1, -1):
-            argmax[s[index] == 0] = index  # the row's largest is exactly 0
-        if not np.isfinite(s).all():  # e = 0 where s = -inf: their product is 0, not nan
-            s = np.where(e > 0, s, 0.0)
-        weighted = np.einsum("ij,ij->j", e, s)
-        return cls(e, total, argmax, np.log(total) - weighted / total)
+        argmax = (s == 0).argmax(axis=0)  # the first class whose shifted logit is 0
+        finite = s if np.isfinite(s).all() else np.where(e > 0, s, 0.0)  # 0 * -inf is nan
+        weighted = np.einsum("ij,ij->j", e, finite)
+        s[argmax, np.arange(s.shape[1])] = -np.inf  # s is our copy, and used no more
+        runner_up = np.exp(s.max(axis=0))
+        return cls(e, total, argmax, np.log(total) - weighted / total, runner_up)
 
     def probs(self) -> FloatArray:
         """``p = e / S``, shape ``(n_samples, n_classes)``."""
@@ -60,14 +62,9 @@ class Distribution(NamedTuple):
 
     def margin(self) -> FloatArray:
         """The largest minus the second largest probability, ``(1 - e_2) / S`` with
-        ``e_2`` the largest ``e`` but the ``argmax`` one (a tie for the top is its own
-        runner-up): one division per sample, not per class. A single class has no
-        runner-up, so its margin is its own probability."""
-        if len(self.exps_by_class) == 1:
-            return self.max_prob()
-        others = self.exps_by_class.copy()
-        others[self.argmax, np.arange(others.shape[1])] = -np.inf
-        return np.asarray((1.0 - others.max(axis=0)) / self.total)
+        ``e_2`` the ``runner_up``: one division per sample, not per class. A single class
+        has no runner-up, so its margin is its own probability."""
+        return np.asarray((1.0 - self.runner_up) / self.total)
 
 
 def perplexity(entropy_nats: ArrayLike) -> FloatArray:
