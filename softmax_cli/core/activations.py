@@ -29,21 +29,22 @@ def fully_masked_rows(logits: ArrayLike) -> BoolArray:
     return np.asarray(np.all(np.isneginf(x), axis=-1))
 
 
-def shifted_logits(logits: ArrayLike, temperature: float = 1.0) -> FloatArray:
+def shifted_logits(logits: ArrayLike, temperature: float = 1.0, axis: int = -1) -> FloatArray:
     """Return ``(x - max(x)) / T`` row-wise, so that the largest entry of each row is 0.
 
     Shifting by the maximum keeps ``exp`` from overflowing (every exponent is <= 0) and
     does not change softmax, which is invariant to adding a constant to a row. The shift
     happens before dividing by ``T`` so that a small temperature cannot push a finite
     logit to ``+inf``; differences that overflow become ``-inf``, i.e. probability 0,
-    which is their correct limit.
+    which is their correct limit. ``axis=0`` takes a 2-D array laid out the other way,
+    one row per class and one column per sample, and shifts each column.
     """
     if not temperature > 0:
         raise ValueError(f"temperature must be positive, got {temperature}")
     x = np.asarray(logits, dtype=np.float64)
     # Array methods rather than np.max/np.sum: a few microseconds less per call, which
     # matters when train-blobs calls this thousands of times on five-row batches.
-    largest = row_max(x)
+    largest = row_max(x) if axis == -1 else np.asarray(x.max(axis=0, keepdims=True))
     if largest.size and largest.min() == -np.inf:  # a row that is all -inf
         raise MaskedRowError("a row of logits is all -inf")
     with np.errstate(over="ignore"):

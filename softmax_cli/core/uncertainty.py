@@ -33,23 +33,24 @@ class Distribution(NamedTuple):
     runner_up: FloatArray
 
     @classmethod
-    def from_shifted(cls, shifted: ArrayLike) -> Distribution:
-        """From shifted logits ``s`` of shape ``(n_samples, n_classes)`` (each row's
-        largest 0, ``-inf`` for a class of probability 0; see
-        ``activations.shifted_logits``), with the entropy ``H = ln S - sum(e s) / S``,
-        which is ``-sum p ln p`` with ``ln p = s - ln S``. A class of probability 0 adds
-        nothing to H. Ties for the largest go to the lower index, and a tie for the top
-        is its own runner-up."""
-        # One transposing copy, and every sum and search runs along contiguous rows of
-        # all samples at once; NumPy reduces many short rows one at a time, slowly.
-        s = np.array(np.asarray(shifted, dtype=np.float64).T, order="C")
+    def from_shifted(cls, shifted_by_class: ArrayLike) -> Distribution:
+        """From shifted logits ``s`` laid out one row per class, shape ``(n_classes,
+        n_samples)`` (each sample's largest 0, ``-inf`` for a class of probability 0;
+        see ``activations.shifted_logits`` with ``axis=0``), with the entropy
+        ``H = ln S - sum(e s) / S``, which is ``-sum p ln p`` with ``ln p = s - ln S``.
+        A class of probability 0 adds nothing to H. Ties for the largest go to the lower
+        index, and a tie for the top is its own runner-up."""
+        # Every sum and search runs along contiguous rows of all samples at once; NumPy
+        # reduces many short rows (one per sample) one at a time, slowly.
+        s = np.asarray(shifted_by_class, dtype=np.float64)
         e = np.exp(s)
         total = e.sum(axis=0)
         argmax = (s == 0).argmax(axis=0)  # the first class whose shifted logit is 0
         finite = s if np.isfinite(s).all() else np.where(e > 0, s, 0.0)  # 0 * -inf is nan
         weighted = np.einsum("ij,ij->j", e, finite)
-        s[argmax, np.arange(s.shape[1])] = -np.inf  # s is our copy, and used no more
-        runner_up = np.exp(s.max(axis=0))
+        others = s.copy()
+        others[argmax, np.arange(s.shape[1])] = -np.inf
+        runner_up = np.exp(others.max(axis=0))
         return cls(e, total, argmax, np.log(total) - weighted / total, runner_up)
 
     def probs(self) -> FloatArray:

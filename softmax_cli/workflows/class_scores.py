@@ -78,6 +78,17 @@ class ScoreInput(NamedTuple):
             return shifted_logits(log_probs_from_probs(values), self.temperature)
         return shifted_logits(values, self.temperature)
 
+    def shifted_by_class(self, values: FloatArray) -> FloatArray:
+        """``shifted`` laid out one row per class and one column per sample, shape
+        ``(n_classes, n_samples)``, in a new array: sums and searches over the classes
+        of many samples then run along contiguous rows."""
+        scores = values
+        if self.probs:
+            from softmax_cli.core.losses import log_probs_from_probs
+
+            scores = log_probs_from_probs(values)
+        return shifted_logits(np.ascontiguousarray(scores.T), self.temperature, axis=0)
+
     def weights(self, values: FloatArray) -> FloatArray:
         """Each row's probabilities up to a positive factor per row, shape as given:
         ``exp`` of the shifted log-probabilities, each row's largest weight 1, with no

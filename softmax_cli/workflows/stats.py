@@ -67,13 +67,15 @@ def stats_rows(
 
 def measure(chunk: Chunk, config: StatsConfig) -> StatsRows:
     """The uncertainty of each row of ``chunk``."""
-    shifted = config.scores.shifted(chunk.values)
-    distribution = uncertainty.Distribution.from_shifted(shifted)
+    distribution = uncertainty.Distribution.from_shifted(
+        config.scores.shifted_by_class(chunk.values)
+    )
     entropy = distribution.entropy
     if config.top:
         top_classes, top_probs = uncertainty.top_k(distribution.probs(), config.top)
     else:
-        top_classes, top_probs = np.empty((len(shifted), 0), np.int64), np.empty((len(shifted), 0))
+        n_rows = len(chunk.values)
+        top_classes, top_probs = np.empty((n_rows, 0), np.int64), np.empty((n_rows, 0))
     return StatsRows(
         entropy=entropy / math.log(2) if config.base == "2" else entropy,
         perplexity=uncertainty.perplexity(entropy),

@@ -115,6 +115,16 @@ def test_all_masked_row_is_an_error(fn) -> None:  # type: ignore[no-untyped-def]
         fn([[0.0, 1.0], [-np.inf, -np.inf]])
 
 
+@given(rows, st.floats(0.05, 20))
+def test_shifting_a_row_per_class_is_shifting_the_transpose(x: np.ndarray, t: float) -> None:
+    np.testing.assert_array_equal(core.shifted_logits(x.T, t, axis=0), core.shifted_logits(x, t).T)
+
+
+def test_a_sample_masked_in_every_class_is_an_error_either_way() -> None:
+    with pytest.raises(core.MaskedRowError):
+        core.shifted_logits(np.array([[0.0, -np.inf], [1.0, -np.inf]]), axis=0)
+
+
 @pytest.mark.parametrize("temperature", [0.0, -1.0, float("nan")])
 def test_temperature_must_be_positive(temperature: float) -> None:
     with pytest.raises(ValueError, match="temperature"):

@@ -16,9 +16,14 @@ from softmax_cli.core.activations import shifted_logits, softmax
 from softmax_cli.core.uncertainty import Distribution, margin, perplexity, top_k
 
 
+def distribution_of(logits: np.ndarray) -> Distribution:
+    """The distributions of softmax(logits), as stats lays them out: a row per class."""
+    return Distribution.from_shifted(shifted_logits(logits.T, axis=0))
+
+
 def entropy_of(logits: np.ndarray) -> np.ndarray:
     """The entropy in nats of softmax(logits), as stats computes it."""
-    return Distribution.from_shifted(shifted_logits(logits)).entropy
+    return distribution_of(logits).entropy
 
 
 logits = arrays(
@@ -36,7 +41,7 @@ probabilities = arrays(
 @given(logits)
 def test_entropy_of_logits_agrees_with_scipy(z: np.ndarray) -> None:
     expected = scipy.stats.entropy(softmax(z), axis=1)
-    distribution = Distribution.from_shifted(shifted_logits(z))
+    distribution = distribution_of(z)
     probs = distribution.probs()
     np.testing.assert_allclose(distribution.entropy, expected, atol=1e-12)
     np.testing.assert_allclose(probs, softmax(z), rtol=1e-14)
@@ -51,7 +56,7 @@ def test_entropy_of_logits_agrees_with_scipy(z: np.ndarray) -> None:
     )
 )
 def test_margin_of_a_distribution_is_the_margin_of_its_probabilities(z: np.ndarray) -> None:
-    distribution = Distribution.from_shifted(shifted_logits(z))
+    distribution = distribution_of(z)
     # (1 - e_2) / S is p_1 - p_2 with one rounding instead of three.
     np.testing.assert_allclose(distribution.margin(), margin(softmax(z)), rtol=0, atol=1e-15)
 

@@ -68,3 +68,12 @@ def test_probabilities_are_renormalised_when_asked() -> None:
     np.testing.assert_allclose(got.entropy, [math.log(2), scipy.stats.entropy([1, 3])])
     np.testing.assert_allclose(got.top_probs, [[0.5, 0.5], [0.75, 0.25]])
     assert got.top_classes.tolist() == [[0, 1], [1, 0]]
+
+
+@given(logits, temperatures, st.booleans())
+def test_scores_by_class_are_the_shifted_scores_transposed(
+    z: np.ndarray, temperature: float, probs: bool
+) -> None:
+    scores = ScoreInput(probs=probs, temperature=temperature)
+    values = softmax(z) if probs else z
+    np.testing.assert_array_equal(scores.shifted_by_class(values), scores.shifted(values).T)
