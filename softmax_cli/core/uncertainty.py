@@ -45,7 +45,7 @@ class Distribution(NamedTuple):
         s = np.asarray(shifted_by_class, dtype=np.float64)
         e = np.exp(s)
         total = e.sum(axis=0)
-        argmax = (s == 0).argmax(axis=0)  # the first class whose shifted logit is 0
+        argmax = _first_at_zero(s)
         finite = s if np.isfinite(s).all() else np.where(e > 0, s, 0.0)  # 0 * -inf is nan
         weighted = np.einsum("ij,ij->j", e, finite)
         others = s.copy()
@@ -66,6 +66,17 @@ class Distribution(NamedTuple):
         ``e_2`` the ``runner_up``: one division per sample, not per class. A single class
         has no runner-up, so its margin is its own probability."""
         return np.asarray((1.0 - self.runner_up) / self.total)
+
+
+def _first_at_zero(shifted_by_class: FloatArray) -> IntArray:
+    """The first class whose shifted logit is 0 (each sample's largest), per sample.
+
+    Of the classes at 0 it is the one of largest descending rank ``K - 1 - j``: a product
+    and a maximum down contiguous rows, several times faster than ``argmax(axis=0)``."""
+    n_classes = len(shifted_by_class)
+    ranks = np.arange(n_classes - 1, -1, -1, dtype=np.min_scalar_type(n_classes - 1))
+    ranked = (shifted_by_class == 0) * ranks[:, None]
+    return np.asarray((n_classes - 1) - ranked.max(axis=0), dtype=np.int64)
 
 
 def perplexity(entropy_nats: ArrayLike) -> FloatArray:

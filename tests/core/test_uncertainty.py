@@ -173,3 +173,21 @@ def test_top_k_sorts_by_probability_then_index(p: np.ndarray, k: int) -> None:
 def test_top_k_out_of_range(k: int) -> None:
     with pytest.raises(ValueError, match="between 1 and the number of classes"):
         top_k(np.ones((1, 3)) / 3, k)
+
+
+@given(
+    arrays(
+        np.float64,
+        st.tuples(st.integers(1, 6), st.integers(1, 12)),
+        elements=st.sampled_from([-np.inf, -1.0, 0.0, 2.0]),  # many ties for the top
+    ).filter(lambda z: np.isfinite(z).any(axis=1).all())
+)
+def test_argmax_is_numpys_first_largest(z: np.ndarray) -> None:
+    np.testing.assert_array_equal(distribution_of(z).argmax, np.argmax(z, axis=1))
+
+
+@pytest.mark.parametrize("n_classes", [1, 255, 256, 257, 70_000])
+def test_argmax_with_many_classes(n_classes: int) -> None:
+    z = np.zeros((3, n_classes))
+    z[1, -1] = z[2, n_classes // 2] = 1.0
+    assert distribution_of(z).argmax.tolist() == [0, n_classes - 1, n_classes // 2]
