@@ -4,7 +4,7 @@ Each command streams a CSV of normal logits to /dev/null as CSV; runs alternate,
 on a shared machine hits all three, and the figure that matters is each median's ratio to
 softmax's. Target: both at most 1.0 (they write fewer columns than softmax).
 
-    python tests/benchmarks/bench_stats_sample.py [--rows 1000000] [--runs 5]
+    python tests/benchmarks/bench_stats_sample.py [--rows 1000000] [--runs 15]
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--columns", type=int, default=10)
-    parser.add_argument("--runs", type=int, default=5, help="alternating runs of each (>= 3)")
+    parser.add_argument("--runs", type=int, default=15, help="alternating runs of each (>= 3)")
     args = parser.parse_args()
     script = softmax_script()
     commands = {
