@@ -31,6 +31,11 @@ logits = arrays(
     st.tuples(st.integers(1, 6), st.integers(1, 8)),
     elements=st.floats(-50, 50, allow_nan=False),
 )
+wide_logits = arrays(
+    np.float64,
+    st.tuples(st.integers(1, 6), st.integers(1, 24)),  # row_max goes column-wise up to 16
+    elements=st.floats(-50, 50, allow_nan=False),
+)
 probabilities = arrays(
     np.float64,
     st.tuples(st.integers(1, 6), st.integers(1, 8)),
@@ -48,13 +53,7 @@ def test_entropy_of_logits_agrees_with_scipy(z: np.ndarray) -> None:
     np.testing.assert_array_equal(distribution.max_prob(), probs.max(axis=1))
 
 
-@given(
-    arrays(
-        np.float64,
-        st.tuples(st.integers(1, 6), st.integers(1, 24)),  # column-wise up to 16 classes
-        elements=st.floats(-50, 50, allow_nan=False),
-    )
-)
+@given(wide_logits)
 def test_margin_of_a_distribution_is_the_margin_of_its_probabilities(z: np.ndarray) -> None:
     distribution = distribution_of(z)
     # (1 - e_2) / S is p_1 - p_2 with one rounding instead of three.
@@ -128,13 +127,7 @@ def test_margin(probs: list[float], expected: float) -> None:
     assert margin(np.array(probs)) == pytest.approx(expected, abs=1e-15)
 
 
-@given(
-    arrays(
-        np.float64,
-        st.tuples(st.integers(1, 6), st.integers(1, 24)),  # column-wise up to 16 classes
-        elements=st.floats(-50, 50, allow_nan=False),
-    )
-)
+@given(wide_logits)
 def test_margin_is_the_gap_between_the_two_largest(z: np.ndarray) -> None:
     p = softmax(z)
     ordered = -np.sort(-p, axis=1)
