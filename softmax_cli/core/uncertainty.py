@@ -1,9 +1,10 @@
 """How sure a distribution is: entropy, perplexity, margin and its most probable classes.
 
 Every function works row-wise along the last axis of an array of shape
-``(n_samples, n_classes)`` (or a single vector). Probabilities are non-negative and sum to
-1; a class of probability 0 has log-probability ``-inf``. No function emits a
-``RuntimeWarning``.
+``(n_samples, n_classes)`` (or a single vector), except ``Distribution``, which takes its
+shifted logits laid out a row per class, ``(n_classes, n_samples)``, for speed.
+Probabilities are non-negative and sum to 1; a class of probability 0 has
+log-probability ``-inf``. No function emits a ``RuntimeWarning``.
 """
 
 from __future__ import annotations

@@ -72,22 +72,22 @@ class ScoreInput(NamedTuple):
     def shifted(self, values: FloatArray) -> FloatArray:
         """Each row's log-probabilities up to a constant, shifted so that the largest is
         0 (``-inf`` for a class of probability 0): ``z / T - max``."""
-        if self.probs:
-            from softmax_cli.core.losses import log_probs_from_probs  # not on softmax's path
-
-            return shifted_logits(log_probs_from_probs(values), self.temperature)
-        return shifted_logits(values, self.temperature)
+        return shifted_logits(self._log_scores(values), self.temperature)
 
     def shifted_by_class(self, values: FloatArray) -> FloatArray:
         """``shifted`` laid out one row per class and one column per sample, shape
         ``(n_classes, n_samples)``, in a new array: sums and searches over the classes
         of many samples then run along contiguous rows."""
-        scores = values
-        if self.probs:
-            from softmax_cli.core.losses import log_probs_from_probs
+        scores = np.ascontiguousarray(self._log_scores(values).T)
+        return shifted_logits(scores, self.temperature, axis=0)
 
-            scores = log_probs_from_probs(values)
-        return shifted_logits(np.ascontiguousarray(scores.T), self.temperature, axis=0)
+    def _log_scores(self, values: FloatArray) -> FloatArray:
+        """Logits as they are; probabilities as their logarithms."""
+        if not self.probs:
+            return values
+        from softmax_cli.core.losses import log_probs_from_probs  # not on softmax's path
+
+        return log_probs_from_probs(values)
 
     def weights(self, values: FloatArray) -> FloatArray:
         """Each row's probabilities up to a positive factor per row, shape as given:
