@@ -8,8 +8,12 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from softmax_cli.core.sampling import Filters
 
 PROJECT = Path(__file__).resolve().parent.parent  # the checkout: README.md, completions/
 SCRIPT = shutil.which("softmax", path=str(Path(sys.executable).parent)) or shutil.which("softmax")
@@ -52,3 +56,11 @@ def central_differences(
         params[index] = saved
         numeric[index] = (plus - minus) / (2 * step)
     return numeric
+
+
+def filtered_probs(weights: np.ndarray, filters: Filters) -> np.ndarray:
+    """The distribution sample draws from: the weights after ``filters``, renormalised."""
+    from softmax_cli.core.sampling import filtered_weights
+
+    kept = filtered_weights(weights, filters)
+    return np.asarray(kept / kept.sum(axis=-1, keepdims=True))

@@ -44,7 +44,7 @@ def shifted_logits(logits: ArrayLike, temperature: float = 1.0, axis: int = -1) 
     x = np.asarray(logits, dtype=np.float64)
     # Array methods rather than np.max/np.sum: a few microseconds less per call, which
     # matters when train-blobs calls this thousands of times on five-row batches.
-    largest = row_max(x) if axis == -1 else np.asarray(x.max(axis=0, keepdims=True))
+    largest = _row_max(x) if axis == -1 else np.asarray(x.max(axis=0, keepdims=True))
     if largest.size and largest.min() == -np.inf:  # a row that is all -inf
         raise MaskedRowError("a row of logits is all -inf")
     with np.errstate(over="ignore"):
@@ -60,7 +60,7 @@ def shifted_logits(logits: ArrayLike, temperature: float = 1.0, axis: int = -1) 
 COLUMN_WISE_CLASSES = 16
 
 
-def row_max(x: FloatArray) -> FloatArray:
+def _row_max(x: FloatArray) -> FloatArray:
     """The maximum of each row, keeping its axis: shape ``(n, 1)``, or ``(1,)`` for a
     vector. Many rows of a few columns are reduced column by column, about 5x faster
     than NumPy's reduction along a short axis; a maximum is exact in any order."""

@@ -103,13 +103,6 @@ def filtered_weights(weights: ArrayLike, filters: Filters) -> FloatArray:
     return np.asarray(np.where(keep_mask(w, filters), w, 0.0))
 
 
-def filtered_probs(weights: ArrayLike, filters: Filters) -> FloatArray:
-    """Return the probabilities after the filters: 0 for a class filtered out, the kept
-    ones renormalised to sum to 1. Same shape as ``weights``."""
-    kept = filtered_weights(weights, filters)
-    return np.asarray(kept / kept.sum(axis=-1, keepdims=True))
-
-
 def drawn_probs(weights: ArrayLike, classes: IntArray) -> FloatArray:
     """The probability of each drawn class, its weight over its row's total: shape of
     ``classes``, ``(n_samples, n_draws)``. Only the drawn classes are divided."""

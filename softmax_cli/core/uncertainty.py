@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from softmax_cli.core.activations import row_max
-
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import ArrayLike, FloatArray, IntArray
 
@@ -85,27 +83,6 @@ def perplexity(entropy_nats: ArrayLike) -> FloatArray:
     over K classes, 1 for a one-hot row. It is the same whatever the entropy's base,
     ``2 ** H_bits = e ** H_nats``; this takes nats."""
     return np.asarray(np.exp(np.asarray(entropy_nats, dtype=np.float64)))
-
-
-def margin(probs: ArrayLike) -> FloatArray:
-    """Return the largest minus the second largest probability per row: 0 when the top
-    two tie, 1 for a one-hot row. A single class has no runner-up, so its margin is its
-    own probability."""
-    p = np.asarray(probs, dtype=np.float64)
-    if p.shape[-1] == 1:
-        return np.asarray(p[..., 0])
-    first = np.argmax(p, axis=-1)
-    largest = np.take_along_axis(p, first[..., None], axis=-1)[..., 0]
-    return np.asarray(largest - _runner_up(p, first))
-
-
-def _runner_up(values: FloatArray, first: IntArray) -> FloatArray:
-    """The second largest of each row of at least two values, ``first`` being the index
-    of the largest: the largest of the others, so a tie for the top is its own runner-up.
-    (``row_max`` reduces many short rows a column at a time.)"""
-    others = values.copy()
-    np.put_along_axis(others, first[..., None], -np.inf, axis=-1)
-    return np.asarray(row_max(others)[..., 0])
 
 
 def top_k(probs: ArrayLike, k: int) -> tuple[IntArray, FloatArray]:

@@ -9,6 +9,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import scipy.stats
+from helpers import filtered_probs
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -19,7 +20,6 @@ from softmax_cli.core.sampling import (
     Filters,
     draw,
     drawn_probs,
-    filtered_probs,
     filtered_weights,
     keep_mask,
 )

@@ -6,9 +6,10 @@ import io
 
 import numpy as np
 import pytest
+from helpers import filtered_probs
 
 from softmax_cli.core.activations import softmax
-from softmax_cli.core.sampling import Filters, draw, filtered_probs
+from softmax_cli.core.sampling import Filters, draw
 from softmax_cli.io.reader import CsvReader
 from softmax_cli.io.sources import InputSpec
 from softmax_cli.workflows import sample
