@@ -20,6 +20,9 @@ FIXED_MAX_PRECISION = 12  # v * 10**p stays exact enough in float64 to round cor
 # Below 2**40 units (10**12, as for format_unit_interval) v * 10**p is off by at most
 # 2**-14 of a unit, so only a value that close to a half-way point can round the other way.
 _FIXED_MAX_UNITS = 2.0**40
+# Up to this many classes a table of every class's cell is made once and indexed; more
+# (a language model's vocabulary) and only the classes a block writes get a cell.
+_TABLE_CLASSES = 1024
 
 
 def format_header(names: Sequence[str], delimiter: str) -> bytes:
@@ -228,19 +231,36 @@ def _digits(numbers: IntArray, n_digits: int) -> npt.NDArray[np.uint8]:
 
 def _class_cells(column: ClassColumn, delimiter: str) -> _Cells:
     """Each row's class as bytes, laid out as ``_number_cells``: one cell per class, made
-    once, then indexed."""
-    n_classes = int(column.indices.max(initial=-1)) + 1
-    names = tuple(column.labels or [str(i) for i in range(n_classes)])
-    table = _label_cells(names, delimiter)
-    return _Cells(table[column.indices], padded=not table.all())
+    once, then indexed. With many classes (a vocabulary) only the classes the column
+    holds get a cell, so the work follows the rows written, not the number of classes."""
+    n_classes = len(column.labels) if column.labels else int(column.indices.max(initial=-1)) + 1
+    if n_classes <= _TABLE_CLASSES:
+        classes, rows = np.arange(n_classes), column.indices
+    else:
+        classes, rows = np.unique(column.indices, return_inverse=True)
+    table = _label_cells(_class_names(column.labels, classes), delimiter)
+    return _Cells(table[rows], padded=not table.all())
+
+
+def _class_names(labels: Sequence[str] | None, classes: IntArray) -> tuple[str, ...]:
+    """The names of ``classes``: their labels, else their indices."""
+    if labels is None:
+        return tuple(map(str, classes.tolist()))
+    return tuple(labels[index] for index in classes.tolist())
 
 
 @functools.lru_cache(maxsize=16)
 def _label_cells(names: tuple[str, ...], delimiter: str) -> npt.NDArray[np.uint8]:
     """The cell of every class name, quoted as CSV needs: one row each, NUL-padded. The
     same few tables serve every block of a stream."""
-    text = [format_header([name], delimiter).rstrip(b"\n") for name in names]
+    text = [_label_cell(name, delimiter) for name in names]
     return _byte_rows(np.array(text, dtype=np.bytes_))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _label_cell(name: str, delimiter: str) -> bytes:
+    """One class name's cell: the same names recur from block to block."""
+    return format_header([name], delimiter).rstrip(b"\n")
 
 
 def _byte_rows(text: npt.NDArray[np.bytes_]) -> npt.NDArray[np.uint8]:
