@@ -1,8 +1,9 @@
 """How sure a distribution is: entropy, perplexity, margin and its most probable classes.
 
 Every function works row-wise along the last axis of an array of shape
-``(n_samples, n_classes)`` (or a single vector), except ``Distribution``, which takes its
-shifted logits laid out a row per class, ``(n_classes, n_samples)``, for speed.
+``(n_samples, n_classes)`` (or a single vector), except ``Distribution``, which for speed
+takes few classes laid out a row per class, ``(n_classes, n_samples)``, and many classes
+(a vocabulary) a row per sample.
 Probabilities are non-negative and sum to 1; a class of probability 0 has
 log-probability ``-inf``. No function emits a ``RuntimeWarning``.
 """
@@ -13,23 +14,27 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from softmax_cli.core.ranking import in_rank_order, top_classes
+
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import ArrayLike, FloatArray, IntArray
 
 
 class Distribution(NamedTuple):
-    """Softmax distributions given by the exponentials of their shifted logits, kept a
-    class per row: ``exps_by_class`` ``e = exp(s)``, shape ``(n_classes, n_samples)``;
-    per sample, shape ``(n_samples,)``: the sum ``total`` ``S``, the most probable
-    class ``argmax``, the entropy in nats, and ``runner_up``, the largest ``e`` but the
-    argmax one (0 with one class). The probabilities are ``e / S``, never divided out
-    unless asked for. Each sample's largest ``e`` is ``exp(0) = 1``."""
+    """Softmax distributions given by the exponentials of their shifted logits ``e =
+    exp(s)``, laid out as given: ``class_axis`` 0, shape ``(n_classes, n_samples)``, or
+    1, shape ``(n_samples, n_classes)``; per sample, shape ``(n_samples,)``: the sum
+    ``total`` ``S``, the most probable class ``argmax``, the entropy in nats, and
+    ``runner_up``, the largest ``e`` but the argmax one (0 with one class). The
+    probabilities are ``e / S``, never divided out unless asked for. Each sample's
+    largest ``e`` is ``exp(0) = 1``."""
 
-    exps_by_class: FloatArray
+    exps: FloatArray
     total: FloatArray
     argmax: IntArray
     entropy: FloatArray
     runner_up: FloatArray
+    class_axis: int = 0
 
     @classmethod
     def from_shifted(cls, shifted_by_class: ArrayLike) -> Distribution:
@@ -45,16 +50,43 @@ class Distribution(NamedTuple):
         e = np.exp(s)
         total = e.sum(axis=0)
         argmax = _first_at_zero(s)
-        finite = s if np.isfinite(s).all() else np.where(e > 0, s, 0.0)  # 0 * -inf is nan
-        weighted = np.einsum("ij,ij->j", e, finite)
+        weighted = np.einsum("ij,ij->j", e, _finite(s, e))
         others = s.copy()
         others[argmax, np.arange(s.shape[1])] = -np.inf
         runner_up = np.exp(others.max(axis=0))
         return cls(e, total, argmax, np.log(total) - weighted / total, runner_up)
 
+    @classmethod
+    def from_shifted_rows(cls, shifted: ArrayLike) -> Distribution:
+        """As ``from_shifted``, from shifted logits laid out a row per sample, shape
+        ``(n_samples, n_classes)``: for many classes, whose rows NumPy reduces fast."""
+        s = np.asarray(shifted, dtype=np.float64)
+        e = np.exp(s)
+        total = e.sum(axis=1)
+        argmax = np.argmax(s, axis=1)  # the first at 0
+        weighted = np.einsum("ij,ij->i", e, _finite(s, e))
+        others = [_largest_but(row, top) for row, top in zip(s, argmax.tolist(), strict=True)]
+        runner_up = np.exp(np.asarray(others, dtype=np.float64))
+        return cls(e, total, argmax, np.log(total) - weighted / total, runner_up, 1)
+
     def probs(self) -> FloatArray:
         """``p = e / S``, shape ``(n_samples, n_classes)``."""
-        return np.asarray((self.exps_by_class / self.total).T)
+        if self.class_axis == 1:
+            return np.asarray(self.exps / self.total[:, None])
+        return np.asarray((self.exps / self.total).T)
+
+    def top(self, k: int) -> tuple[IntArray, FloatArray]:
+        """``top_k`` of the probabilities. A row of many classes is searched by itself,
+        by partial selection on ``e``, and only its ``k`` most probable are divided."""
+        if self.class_axis == 0:
+            return top_k(self.probs(), k)
+        if not 1 <= k <= self.exps.shape[1]:
+            raise ValueError(f"k must be between 1 and the number of classes, got {k}")
+        classes = np.empty((len(self.exps), k), dtype=np.int64)
+        for row, exps in enumerate(self.exps):
+            kept = top_classes(exps, k)
+            classes[row] = in_rank_order(kept, exps[kept] / self.total[row])
+        return classes, np.take_along_axis(self.exps, classes, axis=1) / self.total[:, None]
 
     def max_prob(self) -> FloatArray:
         """The largest probability, ``1 / S`` (the largest ``e`` is 1)."""
@@ -65,6 +97,19 @@ class Distribution(NamedTuple):
         ``e_2`` the ``runner_up``: one division per sample, not per class. A single class
         has no runner-up, so its margin is its own probability."""
         return np.asarray((1.0 - self.runner_up) / self.total)
+
+
+def _finite(shifted: FloatArray, exps: FloatArray) -> FloatArray:
+    """The shifted logits with 0 for a class of probability 0, whose ``e * s`` would be
+    ``0 * -inf``, nan."""
+    return shifted if np.isfinite(shifted).all() else np.where(exps > 0, shifted, 0.0)
+
+
+def _largest_but(row: FloatArray, skipped: int) -> float:
+    """The largest entry of ``row`` but the one at ``skipped`` (``-inf`` if none is left),
+    without copying the row."""
+    before = row[:skipped].max(initial=-np.inf)
+    return float(max(before, row[skipped + 1 :].max(initial=-np.inf)))
 
 
 def _first_at_zero(shifted_by_class: FloatArray) -> IntArray:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 import numpy as np
 
 from softmax_cli.core import uncertainty
+from softmax_cli.core.ranking import WIDE_CLASSES
 from softmax_cli.errors import ArgumentError, DataError
 from softmax_cli.io.text_columns import ClassColumn
 from softmax_cli.io.writer import OutputSink
@@ -27,6 +28,7 @@ from softmax_cli.workflows.inputs import open_input
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from softmax_cli.arraytypes import FloatArray
     from softmax_cli.io.rows import Chunk, SkipReport
     from softmax_cli.io.sources import InputSpec, RowSource
     from softmax_cli.io.text_columns import Column
@@ -67,12 +69,10 @@ def stats_rows(
 
 def measure(chunk: Chunk, config: StatsConfig) -> StatsRows:
     """The uncertainty of each row of ``chunk``."""
-    distribution = uncertainty.Distribution.from_shifted(
-        config.scores.shifted_by_class(chunk.values)
-    )
+    distribution = _distribution(chunk.values, config.scores)
     entropy = distribution.entropy
     if config.top:
-        top_classes, top_probs = uncertainty.top_k(distribution.probs(), config.top)
+        top_classes, top_probs = distribution.top(config.top)
     else:
         n_rows = len(chunk.values)
         top_classes, top_probs = np.empty((n_rows, 0), np.int64), np.empty((n_rows, 0))
@@ -86,6 +86,14 @@ def measure(chunk: Chunk, config: StatsConfig) -> StatsRows:
         top_probs=top_probs,
         line_numbers=chunk.line_numbers,
     )
+
+
+def _distribution(values: FloatArray, scores: ScoreInput) -> uncertainty.Distribution:
+    """The distributions of a chunk's rows: laid out a class per row for few classes,
+    whose rows NumPy reduces slowly, as they are for many."""
+    if values.shape[1] >= WIDE_CLASSES:
+        return uncertainty.Distribution.from_shifted_rows(scores.shifted(values))
+    return uncertainty.Distribution.from_shifted(scores.shifted_by_class(values))
 
 
 def column_names(top: int) -> list[str]:
