@@ -15,6 +15,13 @@ on it, and a class on a boundary is kept.
 Then the kept classes are renormalised and one class per draw is taken by inverse CDF
 on uniform draws from an explicit ``numpy.random.Generator``.
 
+Rows of many classes (``ranking.WIDE_CLASSES``, a vocabulary) are filtered one at a time
+without sorting them: top-k by partial selection, top-p on the classes above a weight
+threshold lowered until their mass reaches P, min-p by its floor; only the kept classes
+are sorted, summed and searched. The kept sets and the draws are the same as for a
+whole-row sort, except that top-p alone compares with the row's total summed in another
+order, which can move a sum by a few ulps: far inside ``BOUNDARY_RTOL``.
+
 Every function works on rows of shape ``(n_samples, n_classes)`` of non-negative
 weights with a positive sum: probabilities, or anything proportional to them, since
 each filter is unchanged by scaling a row.
@@ -27,6 +34,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from softmax_cli.core.activations import COLUMN_WISE_CLASSES
+from softmax_cli.core.ranking import WIDE_CLASSES, first_ranks, top_classes
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import ArrayLike, BoolArray, FloatArray, IntArray
@@ -36,6 +44,7 @@ if TYPE_CHECKING:
 # boundary, such as 0.5 + 0.3 for top-p 0.8, or 0.03 = 0.1 * 0.3 for min-p 0.1, is kept.
 BOUNDARY_RTOL = 1e-12
 
+_THRESHOLD_HALVINGS = 6  # top-p's threshold for wide rows falls by 2**6 a step
 _BLOCK_CELLS = 1 << 22  # comparisons per block when drawing: about 4 MB of booleans
 
 
@@ -65,7 +74,7 @@ def keep_mask(weights: ArrayLike, filters: Filters) -> BoolArray:
     filters.check()
     w = np.asarray(weights, dtype=np.float64)
     keep = np.ones(w.shape, dtype=bool)
-    top_p = filters.top_p if filters.top_p is not None and filters.top_p < 1 else None
+    top_p = _top_p(filters)
     if filters.top_k is not None or top_p is not None:
         # Rank by probability, ties by lower index; both filters keep a prefix of ranks.
         order = np.argsort(-w, axis=-1, kind="stable")
@@ -97,10 +106,109 @@ def filtered_weights(weights: ArrayLike, filters: Filters) -> FloatArray:
     """Return the weights after the filters, not renormalised: 0 for a class filtered
     out. Without an active filter, the weights themselves. Same shape as ``weights``."""
     w = np.asarray(weights, dtype=np.float64)
-    top_p = filters.top_p if filters.top_p is not None and filters.top_p < 1 else None
-    if filters.top_k is None and top_p is None and filters.min_p is None:
+    if filters.top_k is None and _top_p(filters) is None and filters.min_p is None:
         return w
     return np.asarray(np.where(keep_mask(w, filters), w, 0.0))
+
+
+def sample(
+    weights: ArrayLike, filters: Filters, n_draws: int, rng: np.random.Generator
+) -> tuple[IntArray, FloatArray]:
+    """Filter each row of ``weights``, draw ``n_draws`` classes from what is kept and
+    return the classes and their probabilities after filtering, both of shape
+    ``(n_samples, n_draws)``: ``draw`` and ``drawn_probs`` of ``filtered_weights``, with
+    the same uniforms taken from ``rng``, and for wide rows the same classes."""
+    w = np.asarray(weights, dtype=np.float64)
+    if w.shape[-1] < WIDE_CLASSES:
+        filtered = filtered_weights(w, filters)
+        classes = draw(filtered, n_draws, rng)
+        return classes, drawn_probs(filtered, classes)
+    filters.check()
+    uniforms = rng.random((len(w), n_draws))
+    classes = np.empty(uniforms.shape, dtype=np.int64)
+    probs = np.empty(uniforms.shape)
+    # Unfiltered rows are divided by the very sums drawn_probs takes.
+    totals = None if _active(filters, w.shape[1]) else np.einsum("ij->i", w)
+    for row, (row_weights, row_uniforms) in enumerate(zip(w, uniforms, strict=True)):
+        kept = kept_classes(row_weights, filters) if totals is None else None
+        values = row_weights if kept is None else row_weights[kept]
+        cumulative = np.cumsum(values)  # the whole row's running sums, less its zeros
+        total = cumulative[-1]
+        targets = np.minimum(row_uniforms * total, np.nextafter(total, 0.0))
+        drawn = np.searchsorted(cumulative, targets, side="right")
+        classes[row] = drawn if kept is None else kept[drawn]
+        probs[row] = values[drawn] / (np.sum(values) if totals is None else totals[row])
+    return classes, probs
+
+
+def _active(filters: Filters, n_classes: int) -> bool:
+    """Whether the filters can drop any of ``n_classes`` classes."""
+    top_k = filters.top_k is not None and filters.top_k < n_classes
+    return top_k or _top_p(filters) is not None or filters.min_p is not None
+
+
+def _top_p(filters: Filters) -> float | None:
+    """Top-p's P when it filters (P = 1 keeps every class)."""
+    return filters.top_p if filters.top_p is not None and filters.top_p < 1 else None
+
+
+def kept_classes(weights: FloatArray, filters: Filters) -> IntArray | None:
+    """The classes one row of weights keeps after the filters, ascending; ``None`` when
+    no filter is active (every class is kept)."""
+    kept = None
+    if filters.top_k is not None and filters.top_k < len(weights):
+        kept = top_classes(weights, filters.top_k)
+    if (top_p := _top_p(filters)) is not None:
+        kept = _nucleus_classes(weights, kept, top_p)
+    if filters.min_p is not None:
+        # The most probable class is always kept, so the kept maximum is the maximum.
+        floor = filters.min_p * weights.max() * (1.0 - BOUNDARY_RTOL)
+        kept = np.flatnonzero(weights >= floor) if kept is None else kept[weights[kept] >= floor]
+    return kept
+
+
+def _nucleus_classes(weights: FloatArray, candidates: IntArray | None, top_p: float) -> IntArray:
+    """Top-p of one row: the first ranks while the mass of the ranks before them is
+    below ``top_p`` of the total. ``candidates`` are the classes top-k kept (their total
+    is the total), or ``None`` for the whole row, whose ranks are searched among the
+    classes above a threshold lowered until their mass reaches P."""
+    if candidates is not None:
+        ranked, cumulative = _ranked_sums(weights[candidates])
+        boundary = top_p * float(cumulative[-1]) * (1.0 - BOUNDARY_RTOL)
+        return _first_ranks_below(weights, candidates, ranked, cumulative, boundary)
+    # The row's total in pairwise order; a whole-row sort would add it up largest first.
+    boundary = top_p * float(np.sum(weights)) * (1.0 - BOUNDARY_RTOL)
+    largest = float(weights.max())
+    for halvings in range(_THRESHOLD_HALVINGS, 1075, _THRESHOLD_HALVINGS):  # to 2**-1074
+        candidates = np.flatnonzero(weights >= largest * 2.0**-halvings)
+        ranked, cumulative = _ranked_sums(weights[candidates])
+        # The candidates are the first ranks; once their mass reaches the boundary, every
+        # rank after them has at least that much before it and is left out.
+        if cumulative[-1] >= boundary or len(candidates) == len(weights):
+            return _first_ranks_below(weights, candidates, ranked, cumulative, boundary)
+    candidates = np.arange(len(weights))
+    ranked, cumulative = _ranked_sums(weights)
+    return _first_ranks_below(weights, candidates, ranked, cumulative, boundary)
+
+
+def _ranked_sums(values: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """``values`` largest first, and their running sums: those a sort of the whole row
+    gives for its first ranks, the same additions in the same order."""
+    ranked = np.sort(values)[::-1]
+    return ranked, np.cumsum(ranked)
+
+
+def _first_ranks_below(
+    weights: FloatArray,
+    candidates: IntArray,
+    ranked: FloatArray,
+    cumulative: FloatArray,
+    boundary: float,
+) -> IntArray:
+    """The first ranks among ``candidates`` (a set of first ranks, ascending) whose mass
+    before them, ``cumulative[r - 1]``, is below ``boundary``."""
+    n_kept = 1 + int(np.count_nonzero(cumulative[:-1] < boundary))
+    return candidates[first_ranks(weights[candidates], n_kept, float(ranked[n_kept - 1]))]
 
 
 def drawn_probs(weights: ArrayLike, classes: IntArray) -> FloatArray:

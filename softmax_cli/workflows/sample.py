@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 import numpy as np
 
-from softmax_cli.core.sampling import Filters, draw, drawn_probs, filtered_weights
+from softmax_cli.core.sampling import Filters, sample
 from softmax_cli.io.text_columns import ClassColumn
 from softmax_cli.io.writer import OutputSink
 from softmax_cli.views.head import Head
@@ -82,9 +82,7 @@ def _draw_rows(
 ) -> tuple[IntArray, FloatArray]:
     """Draw for each row of ``values``: the classes drawn and their probabilities after
     filtering, both of shape ``(n_rows, n_draws)``."""
-    weights = filtered_weights(config.scores.weights(values), config.filters)
-    classes = draw(weights, config.n_draws, rng)
-    return classes, drawn_probs(weights, classes)
+    return sample(config.scores.weights(values), config.filters, config.n_draws, rng)
 
 
 def _draws_per_row(
