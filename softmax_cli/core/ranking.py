@@ -32,9 +32,11 @@ def first_ranks(weights: FloatArray, n_ranks: int, last: float) -> IntArray:
     """The classes of the first ``n_ranks`` ranks, given ``last``, the weight at rank
     ``n_ranks``: every class heavier than it, then as many of the classes at exactly
     ``last`` as are needed, lowest index first."""
-    above = np.flatnonzero(weights > last)
-    tied = np.flatnonzero(weights == last)[: n_ranks - len(above)]
-    return np.sort(np.concatenate([above, tied])) if len(tied) else above
+    kept = weights > last
+    n_above = int(np.count_nonzero(kept))
+    if n_above < n_ranks:
+        kept[np.flatnonzero(weights == last)[: n_ranks - n_above]] = True
+    return np.flatnonzero(kept)
 
 
 def top_classes(weights: FloatArray, k: int) -> IntArray:

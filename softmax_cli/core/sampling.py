@@ -44,7 +44,8 @@ if TYPE_CHECKING:
 # boundary, such as 0.5 + 0.3 for top-p 0.8, or 0.03 = 0.1 * 0.3 for min-p 0.1, is kept.
 BOUNDARY_RTOL = 1e-12
 
-_THRESHOLD_HALVINGS = 6  # top-p's threshold for wide rows falls by 2**6 a step
+_THRESHOLD_HALVINGS = 3  # top-p's threshold for wide rows falls by 2**3 a step
+_SAMPLE_STRIDE = 16  # one class in this many estimates where top-p's threshold lies
 _BLOCK_CELLS = 1 << 22  # comparisons per block when drawing: about 4 MB of booleans
 
 
@@ -177,18 +178,31 @@ def _nucleus_classes(weights: FloatArray, candidates: IntArray | None, top_p: fl
         boundary = top_p * float(cumulative[-1]) * (1.0 - BOUNDARY_RTOL)
         return _first_ranks_below(weights, candidates, ranked, cumulative, boundary)
     # The row's total in pairwise order; a whole-row sort would add it up largest first.
-    boundary = top_p * float(np.sum(weights)) * (1.0 - BOUNDARY_RTOL)
-    largest = float(weights.max())
-    for halvings in range(_THRESHOLD_HALVINGS, 1075, _THRESHOLD_HALVINGS):  # to 2**-1074
-        candidates = np.flatnonzero(weights >= largest * 2.0**-halvings)
-        ranked, cumulative = _ranked_sums(weights[candidates])
+    total = float(np.sum(weights))
+    boundary = top_p * total * (1.0 - BOUNDARY_RTOL)
+    threshold = _threshold_guess(weights, total - boundary)
+    while True:
+        candidates = np.flatnonzero(weights >= threshold)
+        every_class = len(candidates) == len(weights)
         # The candidates are the first ranks; once their mass reaches the boundary, every
-        # rank after them has at least that much before it and is left out.
-        if cumulative[-1] >= boundary or len(candidates) == len(weights):
-            return _first_ranks_below(weights, candidates, ranked, cumulative, boundary)
-    candidates = np.arange(len(weights))
-    ranked, cumulative = _ranked_sums(weights)
-    return _first_ranks_below(weights, candidates, ranked, cumulative, boundary)
+        # rank after them has at least that much before it and is left out. Their sum in
+        # any order rules out most thresholds that are too high before any sort.
+        if every_class or np.sum(weights[candidates]) >= boundary:
+            ranked, cumulative = _ranked_sums(weights[candidates])
+            if every_class or cumulative[-1] >= boundary:
+                return _first_ranks_below(weights, candidates, ranked, cumulative, boundary)
+        threshold *= 2.0**-_THRESHOLD_HALVINGS  # reaches 0, every class, in the end
+
+
+def _threshold_guess(weights: FloatArray, outside: float) -> float:
+    """A weight above which the classes likely hold all but ``outside`` of the mass:
+    the mass below each weight is estimated from every ``_SAMPLE_STRIDE``-th class, and
+    half of ``outside`` is allowed there, so that the guess is seldom too high. The few
+    heavy classes need not be in the sample: only the light ones are estimated."""
+    sample = np.sort(weights[::_SAMPLE_STRIDE])
+    below = np.cumsum(sample) * _SAMPLE_STRIDE
+    n_below = int(np.searchsorted(below, outside / 2, side="right"))
+    return float(sample[n_below - 1]) if n_below else 0.0
 
 
 def _ranked_sums(values: FloatArray) -> tuple[FloatArray, FloatArray]:
