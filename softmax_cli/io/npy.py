@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 
 MAGIC = b"\x93NUMPY"
 CHUNK_BYTES = 1 << 20  # rows read at a time: about 13,000 rows of 10 float64 values
+# Wide rows (a vocabulary's logits, 200 kB to 2 MB each) would make chunks of a row or
+# a few, and every chunk costs some fixed work downstream: up to this many rows are read
+# at a time as long as they fit in WIDE_CHUNK_BYTES, which bounds memory for any width.
+WIDE_CHUNK_ROWS = 32
+WIDE_CHUNK_BYTES = 8 << 20
 _HEADER_ALIGNMENT = 64  # NumPy pads headers so that the data start on this boundary
 
 
@@ -102,7 +107,9 @@ class NpyRows:
         if not self.n_columns or not self.n_rows:
             return
         row_bytes = self._dtype.itemsize * self.n_columns
-        per_chunk = max(1, CHUNK_BYTES // row_bytes)
+        per_chunk = max(
+            1, CHUNK_BYTES // row_bytes, min(WIDE_CHUNK_ROWS, WIDE_CHUNK_BYTES // row_bytes)
+        )
         for start in range(0, self.n_rows, per_chunk):
             count = min(per_chunk, self.n_rows - start)
             data = _read_exactly(self._stream, count * row_bytes)
