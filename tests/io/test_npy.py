@@ -43,6 +43,21 @@ def test_rows_come_back_in_chunks_as_float64(dtype: str, monkeypatch: pytest.Mon
     assert np.concatenate([c.line_numbers for c in chunks]).tolist() == list(range(1, 258))
 
 
+@pytest.mark.parametrize(
+    ("n_columns", "sizes"),
+    [(300, [4, 4, 4, 4, 4, 1]), (1200, [1] * 21), (10, [21])],  # 2,400 / 9,600 / 80 bytes
+)
+def test_wide_rows_are_read_several_at_a_time_within_a_byte_bound(
+    n_columns: int, sizes: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(npy, "CHUNK_BYTES", 1000)
+    monkeypatch.setattr(npy, "WIDE_CHUNK_BYTES", 10_000)
+    array = np.random.default_rng(1).normal(size=(21, n_columns))
+    chunks = list(rows_of(npy_bytes(array)))
+    assert [len(chunk.values) for chunk in chunks] == sizes
+    np.testing.assert_array_equal(np.concatenate([c.values for c in chunks]), array)
+
+
 def test_a_vector_is_one_row_and_minus_inf_is_a_masked_logit() -> None:
     values = read_all(npy_bytes(np.array([0.7, -np.inf, 4.8])))
     np.testing.assert_array_equal(values, [[0.7, -np.inf, 4.8]])

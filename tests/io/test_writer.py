@@ -248,3 +248,17 @@ def test_sink_writes_named_columns(fmt: str, expected: str) -> None:
     sink.header(list(columns))
     sink.columns(columns)
     assert stream.getvalue().decode() == expected
+
+
+@pytest.mark.parametrize("labelled", [False, True])
+@pytest.mark.parametrize("delimiter", [",", "\t"])
+def test_classes_of_a_vocabulary_are_written_as_a_small_table_would_be(
+    labelled: bool, delimiter: str
+) -> None:
+    n_classes = 50_257
+    labels = [f"tok,{i}" if i % 3 else f'say "{i}"' for i in range(n_classes)] if labelled else None
+    indices = np.array([50_256, 0, 7, 50_256, 12_345, 1])
+    got = format_columns([ClassColumn(indices, labels), np.full(6, 0.5)], 8, delimiter)
+    names = [labels[i] if labels else str(i) for i in indices.tolist()]
+    expected = b"".join(format_header([name, "0.50000000"], delimiter) for name in names)
+    assert got == expected
