@@ -204,3 +204,43 @@ def test_head_ends_a_sample_pipeline_quietly() -> None:
         )
         assert done.stdout in (b"sample\n", b"0\n", b"1\n", b"2\n"), command
         assert done.stderr == b"", command
+
+
+@pytest.mark.parametrize(
+    "options", [[], ["--top-k", "40"], ["--top-p", "0.9"], ["--top-k", "500", "--min-p", "0.01"]]
+)
+def test_vocabulary_rows_draw_what_a_whole_row_sort_draws(
+    run_script: RunScript, options: list[str]
+) -> None:
+    import io
+
+    from softmax_cli.core.activations import shifted_logits
+    from softmax_cli.core.sampling import Filters, draw, drawn_probs, filtered_weights
+
+    logits = np.random.default_rng(5).normal(scale=3, size=(50, 50_257)).astype(np.float32)
+    buffer = io.BytesIO()
+    np.save(buffer, logits)
+    done = run_script(
+        "sample",
+        "--seed",
+        "9",
+        "-n",
+        "2",
+        "--with-prob",
+        "-f",
+        "csv",
+        *options,
+        stdin=buffer.getvalue(),
+    )
+    assert done.returncode == 0 and done.stderr == b""
+    rows = np.array([line.split(",") for line in done.stdout.decode().splitlines()[1:]], float)
+    named = dict(zip(options[::2], options[1::2], strict=True))
+    filters = Filters(
+        int(named["--top-k"]) if "--top-k" in named else None,
+        float(named["--top-p"]) if "--top-p" in named else None,
+        float(named["--min-p"]) if "--min-p" in named else None,
+    )
+    kept = filtered_weights(np.exp(shifted_logits(logits.astype(np.float64))), filters)
+    classes = draw(kept, 2, np.random.default_rng(9))
+    np.testing.assert_array_equal(rows[:, ::2], classes)
+    np.testing.assert_allclose(rows[:, 1::2], drawn_probs(kept, classes), atol=1e-8)

@@ -219,3 +219,25 @@ def test_stats_of_a_csv_file_through_a_real_pipe(run_script: RunScript, tmp_path
     np.testing.assert_allclose(entropy, scipy.stats.entropy(probs, axis=1), atol=5e-9)
     assert [row[4] for row in rows] == ["abcdef"[i] for i in probs.argmax(axis=1)]
     assert [row[7] for row in rows] == ["abcdef"[i] for i in np.argsort(-probs, axis=1)[:, 1]]
+
+
+def test_stats_of_vocabulary_rows_from_npy_through_a_real_pipe(run_script: RunScript) -> None:
+    import io
+
+    logits = np.random.default_rng(4).normal(scale=3, size=(40, 50_257)).astype(np.float32)
+    logits[3, [5, 9]] = logits[3].max() + 1  # a tie for the top: margin 0, argmax 5
+    buffer = io.BytesIO()
+    np.save(buffer, logits)
+    done = run_script("stats", "-k", "3", "-f", "csv", "-p", "10", stdin=buffer.getvalue())
+    assert done.returncode == 0 and done.stderr == b""
+    rows = np.array([line.split(",") for line in done.stdout.decode().splitlines()[1:]], float)
+    probs = scipy.special.softmax(logits.astype(np.float64), axis=1)
+    ordered = -np.sort(-probs, axis=1)
+    top = np.argsort(-probs, axis=1, kind="stable")[:, :3]
+    np.testing.assert_allclose(rows[:, 0], scipy.stats.entropy(probs, axis=1), atol=1e-9)
+    np.testing.assert_allclose(rows[:, 2], ordered[:, 0], atol=1e-10)
+    np.testing.assert_allclose(rows[:, 3], ordered[:, 0] - ordered[:, 1], atol=1e-10)
+    np.testing.assert_array_equal(rows[:, 4], probs.argmax(axis=1))
+    np.testing.assert_array_equal(rows[:, 5::2], top)
+    np.testing.assert_allclose(rows[:, 6::2], np.take_along_axis(probs, top, 1), atol=1e-10)
+    assert rows[3, 3] == 0 and rows[3, 4] == 5
