@@ -21,6 +21,14 @@ class TargetSpec(NamedTuple):
     binary: bool = False
 
 
+class TargetFileSpec(NamedTuple):
+    """Each row's target from a file of its own at ``path`` (``--targets``); ``binary``
+    targets are 0 or 1."""
+
+    path: str
+    binary: bool = False
+
+
 class TargetParser:
     """Maps a target cell to a class index: a class label first, else an integer index.
 
