@@ -41,23 +41,25 @@ def calibrate_rows(
     *,
     target: str | None = None,
     target_column: str | None = None,
+    targets: str | None = None,
     n_bins: int = DEFAULT_BINS,
     plot: str | None = None,
 ) -> tuple[Calibration, SkipReport]:
-    """Fit T on every row and write the result in ``output``'s format (a report for a
-    table), the reliability diagram to ``plot`` when given (the caller has checked that
-    matplotlib is there); return the result and what was skipped."""
-    source, fixed_target = open_targeted_rows(spec, config, target, target_column)
-    log_probs, targets = collect_rows(source, config, fixed_target, spec.skip_invalid)
-    if len(targets) < MIN_ROWS:
-        noun = "row" if len(targets) == 1 else "rows"
+    """Fit T on every row (against ``target``, the file ``targets`` or a CSV column) and
+    write the result in ``output``'s format (a report for a table), the reliability
+    diagram to ``plot`` when given (the caller has checked that matplotlib is there);
+    return the result and what was skipped."""
+    source, fixed_target = open_targeted_rows(spec, config, target, target_column, targets)
+    log_probs, true_classes = collect_rows(source, config, fixed_target, spec.skip_invalid)
+    if len(true_classes) < MIN_ROWS:
+        noun = "row" if len(true_classes) == 1 else "rows"
         skipped = f"; {source.skipped.summary()}" if source.skipped.count else ""
         raise DataError(
-            f"calibration needs at least {MIN_ROWS} rows, got {len(targets)} {noun}{skipped}"
+            f"calibration needs at least {MIN_ROWS} rows, got {len(true_classes)} {noun}{skipped}"
         )
     # Log-probabilities are logits (softmax(log p / T) = softmax(z / T)), and for --probs
     # they are what gets calibrated: a probability of 0 stays 0 at every T.
-    result = calibrate(log_probs, targets, n_bins, copy=False)  # no other use for them
+    result = calibrate(log_probs, true_classes, n_bins, copy=False)  # no other use for them
     if plot is not None:
         from softmax_cli.render.plots import plot_reliability
 

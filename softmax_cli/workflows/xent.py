@@ -42,11 +42,13 @@ def cross_entropy_rows(
     *,
     target: str | None = None,
     target_column: str | None = None,
+    targets: str | None = None,
     reduction: str = "none",
 ) -> tuple[LossTotals, SkipReport]:
-    """Score every row against its target and write the scores (or their ``reduction``)
-    in ``output``'s format; return the totals, for a summary, and what was skipped."""
-    source, fixed_target = open_targeted_rows(spec, config, target, target_column)
+    """Score every row against its target (``target``, the file ``targets`` or a CSV
+    column) and write the scores (or their ``reduction``) in ``output``'s format; return
+    the totals, for a summary, and what was skipped."""
+    source, fixed_target = open_targeted_rows(spec, config, target, target_column, targets)
     totals = LossTotals(config.weights)
     if source.n_columns is None:
         return totals, source.skipped
