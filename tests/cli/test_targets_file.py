@@ -120,6 +120,7 @@ def test_xent_mean_and_accuracy(tmp_path: Path, targets: str, logits: str) -> No
     report = json.loads(out)
     assert report["loss"] == pytest.approx(float(np.mean(losses)), rel=1e-12)
     assert (report["rows"], report["accuracy"]) == (ROWS, float(np.mean(x.argmax(1) == TARGETS)))
+    assert report["perplexity"] == pytest.approx(math.exp(np.mean(losses)), rel=1e-12)
 
 
 def test_xent_rows_carry_their_targets_and_labels(tmp_path: Path) -> None:
