@@ -158,3 +158,25 @@ def _paired(
         skip_invalid=spec.skip_invalid,
         rows_read=rows_read,
     )
+
+
+def rereadable_npy(stream: BinaryIO, targets_path: str | None = None) -> int | None:
+    """Where the ``.npy`` array in ``stream`` starts, when ``stream`` is a regular file
+    (so it can be read again from there) and so is the file at ``targets_path``, if any;
+    else ``None`` (a pipe, a terminal, CSV, something in memory)."""
+    import os
+    import stat
+
+    from softmax_cli.io.npy import MAGIC
+
+    try:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            return None
+        if targets_path is not None and not stat.S_ISREG(os.stat(targets_path).st_mode):
+            return None
+        start = stream.tell()
+        head = stream.read(len(MAGIC))
+        stream.seek(start)
+    except (OSError, ValueError, AttributeError):  # no descriptor, or not seekable after all
+        return None
+    return start if head == MAGIC else None

@@ -54,10 +54,13 @@ def calibrate_command(
     true class in a column, or rows (CSV or .npy) with their true classes in a file of
     their own (--targets: a 1-D integer .npy, or one label or index per line). Finds the
     T > 0 that minimises the mean NLL of softmax(z / T) and reports NLL, accuracy, Brier
-    score, ECE and MCE before (T = 1) and after, with a reliability table per bin. The
-    fit needs every row at once: the n x K log-probabilities and the targets are kept in
-    memory (not the text). A T that reaches the search's bounds (1e-3 or 1e3) is
-    reported as such, with a warning.
+    score, ECE and MCE before (T = 1) and after, with a reliability table per bin. A T
+    that reaches the search's bounds (1e-3 or 1e3) is reported as such, with a warning.
+
+    The fit needs every row at each T it tries. An .npy file given with -i (or stdin
+    redirected from one), with --target or a --targets file, is read again for each T,
+    in memory that does not grow with its rows. Anything else (CSV, or a pipe) is held
+    in memory: n x K x 8 bytes for n rows of K classes, plus the targets (not the text).
 
     \b
     Examples:
