@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from softmax_cli.arraytypes import BoolArray, FloatArray
 
 DEFAULT_TARGET_COLUMNS = ("target", "label")
+LABELS_SHOWN = 10  # in the message for a target that is no class
 
 
 class TargetSpec(NamedTuple):
@@ -62,7 +63,9 @@ class TargetParser:
         if _integer(text) is not None:
             return f"target index {text} is out of range: {self.n_classes} classes, {indices}"
         if self.labels:
-            labels = ", ".join(self.labels)
+            labels = ", ".join(self.labels[:LABELS_SHOWN])
+            if len(self.labels) > LABELS_SHOWN:  # a vocabulary's worth would fill a screen
+                labels += f", ... {len(self.labels)} labels"
             return f"target {text!r} is not a class label ({labels}) or index ({indices})"
         return f"target {text!r} is not a class index ({indices}) and the classes have no labels"
 

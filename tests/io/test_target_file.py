@@ -217,3 +217,18 @@ def test_a_target_file_is_closed_after_its_header_is_refused(tmp_path: Path) -> 
     path = write(tmp_path, "t.npy", np.zeros(2, np.float32))
     with pytest.raises(DataError, match="float32"):
         TargetFile(str(path), TargetParser(None, 3))
+
+
+@pytest.mark.parametrize(
+    ("n_labels", "expected"),
+    [
+        (3, "target 'x' is not a class label (c0, c1, c2) or index (0-2)"),
+        (10, "(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9) or index (0-9)"),
+        (50257, "(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, ... 50257 labels) or index (0-50256)"),
+    ],
+)
+def test_a_vocabulary_of_labels_is_not_listed_in_full(n_labels: int, expected: str) -> None:
+    labels = [f"c{k}" for k in range(n_labels)]
+    with pytest.raises(ValueError) as raised:
+        TargetParser(labels, n_labels).parse("x")
+    assert expected in str(raised.value)
