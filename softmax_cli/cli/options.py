@@ -206,6 +206,14 @@ def target_options(command: F) -> F:
                 help="CSV column holding each row's true class. [default: a header column "
                 "named target or label]",
             ),
+            click.option(
+                "--targets",
+                "targets_file",
+                type=click.Path(exists=True, dir_okay=False),
+                metavar="FILE",
+                help="Each row's true class from FILE, in the rows' order: a 1-D integer "
+                ".npy of class indices, or one label or 0-based index per line.",
+            ),
             probs_option,
             click.option(
                 "--binary",
@@ -215,6 +223,19 @@ def target_options(command: F) -> F:
             ),
         ],
     )
+
+
+def check_target_options(
+    target: str | None, target_column: str | None, targets_file: str | None
+) -> None:
+    """``--targets`` gives every row's target: neither --target nor --target-column may
+    say otherwise (a usage error, before any input is read)."""
+    if targets_file is not None and (target is not None or target_column is not None):
+        other = "--target" if target is not None else "--target-column"
+        raise click.UsageError(
+            f"--targets gives every row's target: leave out {other}",
+            click.get_current_context(silent=True),
+        )
 
 
 def probability_options(command: F) -> F:

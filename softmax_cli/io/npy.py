@@ -121,9 +121,13 @@ class NpyRows:
             yield from self.gate.pass_rows(Chunk(values[keep], rows[keep]), error)
 
 
-def read_header(stream: BinaryIO) -> tuple[np.dtype, tuple[int, ...]]:
-    """The dtype and shape from an ``.npy`` header (after the magic), checked: a float
-    dtype, C order (or Fortran order for a vector), one or two dimensions."""
+_KIND_NAMES = {"f": "a float", "iu": "an integer"}
+
+
+def read_header(stream: BinaryIO, kinds: str = "f") -> tuple[np.dtype, tuple[int, ...]]:
+    """The dtype and shape from an ``.npy`` header (after the magic), checked: a dtype of
+    one of ``kinds`` (NumPy's kind codes: ``"f"`` float, ``"iu"`` signed or unsigned
+    integer), C order (or Fortran order for a vector), one or two dimensions."""
     from tokenize import TokenError
 
     from numpy.lib import format as npy_format
@@ -138,9 +142,12 @@ def read_header(stream: BinaryIO) -> tuple[np.dtype, tuple[int, ...]]:
             raise DataError(f"not a .npy file this program knows (version {tuple(version)})")
     except (ValueError, SyntaxError, TokenError) as exc:  # a malformed header, as NumPy says
         raise DataError(f"a damaged .npy header ({str(exc).splitlines()[0]})") from None
-    if dtype.hasobject or dtype.kind != "f":
+    if dtype.hasobject or dtype.kind not in kinds:
         kind = "object (pickled)" if dtype.hasobject else str(dtype)
-        raise DataError(f"the .npy array holds {kind} values; a float array is needed")
+        wanted = _KIND_NAMES[kinds]
+        raise DataError(f"the .npy array holds {kind} values; {wanted} array is needed")
+    if any(n < 0 for n in shape):
+        raise DataError(f"a damaged .npy header (shape {shape} has a negative size)")
     if len(shape) not in (1, 2):
         raise DataError(
             f"the .npy array has shape {shape}; rows (2-D) or a vector (1-D) are needed"

@@ -54,6 +54,9 @@ class CsvReader:
     With a ``target`` spec one column holds each row's target class (a label or an
     index); it is taken out of the values, so ``n_columns`` and ``labels`` describe the
     class columns only, and every chunk carries ``targets``.
+
+    With ``count_rows`` every chunk carries ``row_numbers``, and ``rows_read`` counts the
+    rows read so far, bad ones included.
     """
 
     def __init__(
@@ -67,8 +70,11 @@ class CsvReader:
         row_rule: RowRule | None = None,
         target: TargetSpec | None = None,
         block_size: int = BLOCK_SIZE,
+        count_rows: bool = False,
     ) -> None:
         self.gate = RowGate(skip_invalid, row_rule)
+        self.count_rows = count_rows
+        self.rows_read = 0
         self.labels: list[str] | None = list(labels) if labels else None
         self.n_columns: int | None = None
         self.n_rows: int | None = None  # known only once read
@@ -136,7 +142,24 @@ class CsvReader:
         blocks = (item for item in itertools.chain(self._pending, self._blocks) if item[1])
         overlap = reads_never_wait(self._stream)
         for (start, block), values in ahead(blocks, self._parse_fast, overlap):
-            yield from self._parse_block(start, block, values)
+            chunks = self._parse_block(start, block, values)
+            yield from self._numbered(start, block, values, chunks) if self.count_rows else chunks
+
+    def _numbered(
+        self, start: int, block: bytes, values: FloatArray | None, chunks: Iterator[Chunk]
+    ) -> Iterator[Chunk]:
+        """``chunks`` of one block with their ``row_numbers``: every line of a block the
+        fast parser took is a row; otherwise every line but the blank and ``#`` ones."""
+        if values is not None:
+            row_lines = np.arange(start, start + len(values), dtype=np.int64)
+        else:
+            numbered = numbered_lines(start, block)
+            row_lines = np.array([number for number, _ in numbered], dtype=np.int64)
+        first = self.rows_read + 1
+        self.rows_read += len(row_lines)
+        for chunk in chunks:
+            numbers = first + np.searchsorted(row_lines, chunk.line_numbers)
+            yield chunk._replace(row_numbers=numbers.astype(np.int64))
 
     def _parse_fast(self, item: tuple[int, bytes]) -> FloatArray | None:
         """The vectorised parser's values for a block (``None`` when it declines, or for

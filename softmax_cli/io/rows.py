@@ -21,16 +21,23 @@ _MAX_SKIPPED_LINES_SHOWN = 10
 class Chunk(NamedTuple):
     """Consecutive good rows: ``values`` of shape ``(n_rows, n_columns)``, the 1-based
     physical input line of each row in ``line_numbers``, shape ``(n_rows,)``, and, when
-    the rows carry a target column, each row's target class index in ``targets``."""
+    the rows carry a target column, each row's target class index in ``targets``.
+
+    ``row_numbers``, when a reader was asked for them, are each row's 1-based place among
+    the input's rows, bad rows counted (blank, ``#`` and header lines not): what pairs a
+    row with the same place in a file of targets. In an array they are the line numbers.
+    """
 
     values: FloatArray
     line_numbers: IntArray
     targets: IntArray | None = None
+    row_numbers: IntArray | None = None
 
     def take(self, rows: RowIndex) -> Chunk:
         """The rows selected by a slice or a boolean mask."""
         targets = None if self.targets is None else self.targets[rows]
-        return Chunk(self.values[rows], self.line_numbers[rows], targets)
+        numbers = None if self.row_numbers is None else self.row_numbers[rows]
+        return Chunk(self.values[rows], self.line_numbers[rows], targets, numbers)
 
 
 class RowRule(NamedTuple):

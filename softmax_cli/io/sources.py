@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 import numpy as np
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from typing import Protocol
 
     from softmax_cli.arraytypes import FloatArray
-    from softmax_cli.io.targets import TargetSpec
+    from softmax_cli.io.targets import TargetFileSpec, TargetSpec
 
     class RowSource(Protocol):
         """Rows of numbers with optional class labels; iterating yields chunks.
@@ -98,11 +98,14 @@ class ArgumentRows:
 
 
 def open_rows(
-    spec: InputSpec, rule: RowRule | None = None, target: TargetSpec | None = None
+    spec: InputSpec,
+    rule: RowRule | None = None,
+    target: TargetSpec | None = None,
+    targets_file: TargetFileSpec | None = None,
 ) -> RowSource:
     """Open the rows the user gave: values as arguments, else an ``.npy`` array or CSV
     from the input stream (with a ``target`` spec, one of the CSV's columns is each row's
-    target class)."""
+    target class; with a ``targets_file``, each row's target is in that file)."""
     if spec.from_arguments:
         if "-" in spec.values:
             raise ArgumentError("'-' (read stdin) cannot be mixed with values")
@@ -118,12 +121,13 @@ def open_rows(
     if is_array:
         if target is not None:
             raise ArgumentError("an .npy array has no target column: give CSV rows with one")
-        return npy.NpyRows(
+        rows = npy.NpyRows(
             stream, labels=spec.labels, skip_invalid=spec.skip_invalid, row_rule=rule
         )
+        return rows if targets_file is None else _paired(rows, targets_file, spec, None)
     from softmax_cli.io.reader import CsvReader
 
-    return CsvReader(
+    reader = CsvReader(
         stream,
         delimiter=spec.delimiter,
         header=spec.header,
@@ -131,4 +135,48 @@ def open_rows(
         skip_invalid=spec.skip_invalid,
         row_rule=rule,
         target=target,
+        count_rows=targets_file is not None,
     )
+    if targets_file is None:
+        return reader
+    return _paired(reader, targets_file, spec, lambda: reader.rows_read)
+
+
+def _paired(
+    source: RowSource,
+    targets_file: TargetFileSpec,
+    spec: InputSpec,
+    rows_read: Callable[[], int] | None,
+) -> RowSource:
+    """``source``'s rows, each with its target from ``targets_file``."""
+    from softmax_cli.io.target_pairs import PairedRows  # only --targets pays for it
+
+    return PairedRows(
+        source,
+        targets_file.path,
+        binary=targets_file.binary,
+        skip_invalid=spec.skip_invalid,
+        rows_read=rows_read,
+    )
+
+
+def rereadable_npy(stream: BinaryIO, targets_path: str | None = None) -> int | None:
+    """Where the ``.npy`` array in ``stream`` starts, when ``stream`` is a regular file
+    (so it can be read again from there) and so is the file at ``targets_path``, if any;
+    else ``None`` (a pipe, a terminal, CSV, something in memory)."""
+    import os
+    import stat
+
+    from softmax_cli.io.npy import MAGIC
+
+    try:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            return None
+        if targets_path is not None and not stat.S_ISREG(os.stat(targets_path).st_mode):
+            return None
+        start = stream.tell()
+        head = stream.read(len(MAGIC))
+        stream.seek(start)
+    except (OSError, ValueError, AttributeError):  # no descriptor, or not seekable after all
+        return None
+    return start if head == MAGIC else None

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from softmax_cli.arraytypes import BoolArray, FloatArray
 
 DEFAULT_TARGET_COLUMNS = ("target", "label")
+LABELS_SHOWN = 10  # in the message for a target that is no class
 
 
 class TargetSpec(NamedTuple):
@@ -18,6 +19,14 @@ class TargetSpec(NamedTuple):
     header column named ``target`` or ``label``); ``binary`` targets are 0 or 1."""
 
     column: str | None = None
+    binary: bool = False
+
+
+class TargetFileSpec(NamedTuple):
+    """Each row's target from a file of its own at ``path`` (``--targets``); ``binary``
+    targets are 0 or 1."""
+
+    path: str
     binary: bool = False
 
 
@@ -54,7 +63,9 @@ class TargetParser:
         if _integer(text) is not None:
             return f"target index {text} is out of range: {self.n_classes} classes, {indices}"
         if self.labels:
-            labels = ", ".join(self.labels)
+            labels = ", ".join(self.labels[:LABELS_SHOWN])
+            if len(self.labels) > LABELS_SHOWN:  # a vocabulary's worth would fill a screen
+                labels += f", ... {len(self.labels)} labels"
             return f"target {text!r} is not a class label ({labels}) or index ({indices})"
         return f"target {text!r} is not a class index ({indices}) and the classes have no labels"
 

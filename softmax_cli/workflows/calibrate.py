@@ -1,27 +1,24 @@
-"""The calibrate use case: fit a temperature to every row at once, then report.
+"""The calibrate use case: fit a temperature to every row, then report.
 
 Rows come in exactly as xent reads them (logits or probabilities with a target per
-row). The fit needs all of them, so each chunk's log-probabilities per class and its
-targets are kept (never the text): n x K floats and n integers.
+row). The fit needs every row at each temperature it tries. An ``.npy`` file that can
+be read again (a regular file) is, once per temperature (``calibrate_file``), in memory
+that does not grow with its rows; anything else (CSV, a pipe) is read once and each
+chunk's log-probabilities per class and its targets are kept (never the text): n x K
+floats and n integers.
 """
 
 from __future__ import annotations
 
-from functools import partial
 from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
 from softmax_cli.core.calibration import DEFAULT_BINS, calibrate
-from softmax_cli.errors import DataError
 from softmax_cli.io.reports import format_calibration
-from softmax_cli.io.rows import RowGate
-from softmax_cli.workflows.loss_input import (
-    LossConfig,
-    chunk_targets,
-    class_log_probs,
-    open_targeted_rows,
-)
+from softmax_cli.io.sources import rereadable_npy
+from softmax_cli.workflows.calibration_input import calibration_blocks, check_enough_rows
+from softmax_cli.workflows.loss_input import LossConfig, open_targeted_rows
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import FloatArray, IntArray
@@ -29,8 +26,6 @@ if TYPE_CHECKING:
     from softmax_cli.io.rows import SkipReport
     from softmax_cli.io.sources import InputSpec, RowSource
     from softmax_cli.workflows.stream import OutputSpec
-
-MIN_ROWS = 2
 
 
 def calibrate_rows(
@@ -41,23 +36,27 @@ def calibrate_rows(
     *,
     target: str | None = None,
     target_column: str | None = None,
+    targets: str | None = None,
     n_bins: int = DEFAULT_BINS,
     plot: str | None = None,
 ) -> tuple[Calibration, SkipReport]:
-    """Fit T on every row and write the result in ``output``'s format (a report for a
-    table), the reliability diagram to ``plot`` when given (the caller has checked that
-    matplotlib is there); return the result and what was skipped."""
-    source, fixed_target = open_targeted_rows(spec, config, target, target_column)
-    log_probs, targets = collect_rows(source, config, fixed_target, spec.skip_invalid)
-    if len(targets) < MIN_ROWS:
-        noun = "row" if len(targets) == 1 else "rows"
-        skipped = f"; {source.skipped.summary()}" if source.skipped.count else ""
-        raise DataError(
-            f"calibration needs at least {MIN_ROWS} rows, got {len(targets)} {noun}{skipped}"
+    """Fit T on every row (against ``target``, the file ``targets`` or a CSV column) and
+    write the result in ``output``'s format (a report for a table), the reliability
+    diagram to ``plot`` when given (the caller has checked that matplotlib is there);
+    return the result and what was skipped."""
+    start = None
+    if not spec.from_arguments and target_column is None and (target, targets) != (None, None):
+        start = rereadable_npy(spec.stream, targets)
+    if start is not None:
+        from softmax_cli.workflows.calibrate_file import calibrate_file
+
+        result, skipped = calibrate_file(
+            spec, config, start, n_bins, target=target, targets=targets
         )
-    # Log-probabilities are logits (softmax(log p / T) = softmax(z / T)), and for --probs
-    # they are what gets calibrated: a probability of 0 stays 0 at every T.
-    result = calibrate(log_probs, targets, n_bins, copy=False)  # no other use for them
+    else:
+        result, skipped = calibrate_in_memory(
+            spec, config, n_bins, target=target, target_column=target_column, targets=targets
+        )
     if plot is not None:
         from softmax_cli.render.plots import plot_reliability
 
@@ -70,6 +69,25 @@ def calibrate_rows(
         render_report(make_console(output.color), result, output.precision, applying)
     else:
         stdout.write(format_calibration(result, output.fmt, output.precision))
+    return result, skipped
+
+
+def calibrate_in_memory(
+    spec: InputSpec,
+    config: LossConfig,
+    n_bins: int,
+    *,
+    target: str | None = None,
+    target_column: str | None = None,
+    targets: str | None = None,
+) -> tuple[Calibration, SkipReport]:
+    """Read every row once, keep its scores, and fit T on them: n x K floats in memory."""
+    source, fixed_target = open_targeted_rows(spec, config, target, target_column, targets)
+    log_probs, true_classes = collect_rows(source, config, fixed_target, spec.skip_invalid)
+    check_enough_rows(len(true_classes), source.skipped)
+    # Log-probabilities are logits (softmax(log p / T) = softmax(z / T)), and for --probs
+    # they are what gets calibrated: a probability of 0 stays 0 at every T.
+    result = calibrate(log_probs, true_classes, n_bins, copy=False)  # no other use for them
     return result, source.skipped
 
 
@@ -80,28 +98,14 @@ def collect_rows(
 
     A row whose target has probability 0 has an infinite NLL at every temperature: it
     stops the run (exit 65), or with ``skip_invalid`` it is skipped and reported."""
-    gate = RowGate(skip_invalid, None, skipped=source.skipped)
     kept: list[FloatArray] = []
     kept_targets: list[IntArray] = []
-    for chunk in source:
-        targets = chunk_targets(chunk, fixed_target)
-        log_probs = class_log_probs(chunk.values, config)
-        impossible = np.isneginf(log_probs[np.arange(len(targets)), targets])
-        error_at = partial(_impossible_target, config, chunk.line_numbers)
-        keep, error = gate.good_rows(impossible, chunk.line_numbers, error_at)
-        if error is not None:  # every row is needed for the fit: no use for those before
-            raise error
-        kept.append(log_probs[keep])
-        kept_targets.append(targets[keep])
+    for log_probs, targets in calibration_blocks(source, config, fixed_target, skip_invalid):
+        kept.append(log_probs)
+        kept_targets.append(targets)
     if not kept:
         return np.empty((0, 0)), np.empty(0, dtype=np.intp)
     return np.concatenate(kept), np.concatenate(kept_targets)
-
-
-def _impossible_target(config: LossConfig, lines: IntArray, row: int) -> DataError:
-    hint = " (--clip EPS bounds it)" if config.probs else ""
-    message = "the target class has probability 0: its loss is infinite at every temperature"
-    return DataError(message + hint, int(lines[row]))
 
 
 def how_to_apply(config: LossConfig, temperature: float) -> str:

@@ -20,16 +20,19 @@ from softmax_cli.io.sources import open_rows
 if TYPE_CHECKING:
     from softmax_cli.io.rows import Chunk, RowRule, SkipReport
     from softmax_cli.io.sources import InputSpec, RowSource
-    from softmax_cli.io.targets import TargetSpec
+    from softmax_cli.io.targets import TargetFileSpec, TargetSpec
 
 SHOW_AFTER = 1.0  # seconds of reading before the bar appears
 
 
 def open_input(
-    spec: InputSpec, rule: RowRule | None = None, target: TargetSpec | None = None
+    spec: InputSpec,
+    rule: RowRule | None = None,
+    target: TargetSpec | None = None,
+    targets_file: TargetFileSpec | None = None,
 ) -> RowSource:
     """``io.sources.open_rows``, watched by a progress bar when one is wanted."""
-    return watched(open_rows(spec, rule, target), spec)
+    return watched(open_rows(spec, rule, target, targets_file), spec)
 
 
 def watched(source: RowSource, spec: InputSpec) -> RowSource:

@@ -97,18 +97,27 @@ class TargetedRows(NamedTuple):
 
 
 def open_targeted_rows(
-    spec: InputSpec, config: LossConfig, target: str | None, target_column: str | None
+    spec: InputSpec,
+    config: LossConfig,
+    target: str | None,
+    target_column: str | None,
+    targets: str | None = None,
 ) -> TargetedRows:
-    """Open rows and their targets: ``target`` (an index or label) for every row, else a
-    CSV column (``target_column``, by default a header column named target or label).
+    """Open rows and their targets: ``target`` (an index or label) for every row, else the
+    file at ``targets`` (one per row), else a CSV column (``target_column``, by default a
+    header column named target or label).
 
     Options that cannot go together are usage errors before any input is read; the
     input's columns are then checked against ``--binary`` and ``--weights``."""
-    from softmax_cli.io.targets import TargetSpec
+    from softmax_cli.io.targets import TargetFileSpec, TargetSpec
 
-    check_options(spec, config, target, target_column)
-    target_spec = TargetSpec(target_column, config.binary) if target is None else None
-    source = open_input(spec, row_rule(config), target_spec)
+    check_options(spec, config, target, target_column, targets)
+    target_spec = file_spec = None
+    if targets is not None:
+        file_spec = TargetFileSpec(targets, config.binary)
+    elif target is None:
+        target_spec = TargetSpec(target_column, config.binary)
+    source = open_input(spec, row_rule(config), target_spec, file_spec)
     fixed_target = None
     if source.n_columns is not None:
         fixed_target = _check_classes(source, config, target, spec.from_arguments)
@@ -116,13 +125,23 @@ def open_targeted_rows(
 
 
 def check_options(
-    spec: InputSpec, config: LossConfig, target: str | None, target_column: str | None
+    spec: InputSpec,
+    config: LossConfig,
+    target: str | None,
+    target_column: str | None,
+    targets: str | None = None,
 ) -> None:
     """Options that cannot go together, or are missing, before any input is read."""
     if (config.clip is not None or config.renormalize) and not config.probs:
         raise ArgumentError("--clip and --renormalize apply to --probs input only")
     if config.binary and spec.labels:
         raise ArgumentError("--labels does not apply with --binary: its classes are 0 and 1")
+    if targets is not None and (target is not None or target_column is not None):
+        raise ArgumentError("give one of --target, --target-column and --targets")
+    if targets is not None and spec.from_arguments:
+        raise ArgumentError(
+            "--targets pairs with rows from --input or stdin; with values give --target"
+        )
     if target is not None and target_column is not None:
         raise ArgumentError("give --target or --target-column, not both")
     if spec.from_arguments and target_column is not None:

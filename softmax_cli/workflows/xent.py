@@ -42,12 +42,14 @@ def cross_entropy_rows(
     *,
     target: str | None = None,
     target_column: str | None = None,
+    targets: str | None = None,
     reduction: str = "none",
 ) -> tuple[LossTotals, SkipReport]:
-    """Score every row against its target and write the scores (or their ``reduction``)
-    in ``output``'s format; return the totals, for a summary, and what was skipped."""
-    source, fixed_target = open_targeted_rows(spec, config, target, target_column)
-    totals = LossTotals(config.weights)
+    """Score every row against its target (``target``, the file ``targets`` or a CSV
+    column) and write the scores (or their ``reduction``) in ``output``'s format; return
+    the totals, for a summary, and what was skipped."""
+    source, fixed_target = open_targeted_rows(spec, config, target, target_column, targets)
+    totals = LossTotals(config.weights, config.base)
     if source.n_columns is None:
         return totals, source.skipped
     scored = scored_chunks(source, config, fixed_target)
@@ -81,11 +83,13 @@ def score(chunk: Chunk, targets: IntArray, config: LossConfig) -> ScoredRows:
 
 
 class LossTotals:
-    """Running sums over every scored row: count, losses, target weights, correct
-    predictions, and the rows whose loss is infinite (their target had probability 0)."""
+    """Running sums over every scored row: count, losses (in the unit of ``base``: ``"e"``
+    nats, ``"2"`` bits), target weights, correct predictions, and the rows whose loss is
+    infinite (their target had probability 0)."""
 
-    def __init__(self, weights: Sequence[float] | None) -> None:
+    def __init__(self, weights: Sequence[float] | None, base: str = "e") -> None:
         self.weights = weights
+        self.base = base
         self.rows = 0
         self.loss_sum = 0.0
         self.weight_sum = 0.0
@@ -110,10 +114,20 @@ class LossTotals:
         return self.loss_sum / self.weight_sum if self.weight_sum else math.nan
 
     @property
+    def perplexity(self) -> float:
+        """``exp`` of the weighted mean loss in nats: the number of equally likely classes
+        that would be as hard to predict (``2 ** bits`` is the same number)."""
+        nats = self.mean * math.log(2) if self.base == "2" else self.mean
+        with np.errstate(over="ignore"):  # a mean above ~709 nats: inf
+            return float(np.exp(nats))
+
+    @property
     def accuracy(self) -> float:
         return self.correct / self.rows if self.rows else math.nan
 
     def reduced(self, reduction: str) -> float:
+        if reduction == "perplexity":
+            return self.perplexity
         return self.loss_sum if reduction == "sum" else self.mean
 
     def summary(self, unit: str, precision: int, reduction: str = "mean") -> str:
@@ -121,6 +135,7 @@ class LossTotals:
         total = f", sum {self.loss_sum:.{precision}f}" if reduction == "sum" else ""
         return (
             f"{self.rows} {noun}, mean loss {self.mean:.{precision}f} {unit}{total}, "
+            f"perplexity {self.perplexity:.{precision}f}, "
             f"accuracy {self.accuracy:.2%} ({self.correct}/{self.rows})"
         )
 
@@ -155,8 +170,9 @@ def write_scores(
     n_rows: int | None = None,
 ) -> None:
     """Machine formats: one row per sample (loss, target_prob, target, predicted), or with
-    ``reduction`` ``mean``/``sum`` one number (JSON: one object with the summary; npy: a
-    1 x 1 array). ``n_rows``, when known up front, is the number of samples."""
+    ``reduction`` ``mean``/``sum``/``perplexity`` one number (JSON: one object with the
+    summary; npy: a 1 x 1 array). ``n_rows``, when known up front, is the number of
+    samples."""
     if reduction != "none":
         for chunk in scored:
             totals.add(chunk)
@@ -183,15 +199,17 @@ def write_scores(
 def _write_reduced(
     totals: LossTotals, output: OutputSpec, stdout: BinaryIO, reduction: str
 ) -> None:
+    """One number; in JSON the summary, whose ``loss`` is the mean for ``perplexity``."""
     loss = totals.reduced(reduction)
     if output.fmt == "json":
         import json
 
         body = {
-            "loss": json_number(loss),
+            "loss": json_number(totals.loss_sum if reduction == "sum" else totals.mean),
             "reduction": reduction,
             "rows": totals.rows,
             "accuracy": totals.accuracy,
+            "perplexity": json_number(totals.perplexity),
         }
         stdout.write((json.dumps(body) + "\n").encode())
     elif output.fmt == "npy":

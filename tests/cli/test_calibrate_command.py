@@ -391,3 +391,52 @@ def test_softmax_t_with_the_fitted_t_reproduces_the_after_nll(logits_files: Path
         logits_files,
     ).stdout
     assert float(nll) == pytest.approx(report["after"]["nll"], abs=1e-10)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("targets", ["npy", "txt", "fixed"])
+def test_an_npy_file_is_read_again_not_held_and_gives_the_same_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dtype: str, targets: str
+) -> None:
+    from softmax_cli.workflows import calibrate_file
+
+    calls = []
+    real = calibrate_file.calibrate_file
+
+    def spy(*args: object, **kwargs: object) -> object:
+        calls.append(args)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(calibrate_file, "calibrate_file", spy)
+    values = LOGITS.astype(dtype)
+    np.save(tmp_path / "x.npy", values)
+    if targets == "npy":
+        np.save(tmp_path / "t.npy", TARGETS.astype(np.uint8))
+        option, truth = ["--targets", str(tmp_path / "t.npy")], TARGETS
+    elif targets == "txt":
+        (tmp_path / "t.txt").write_text("".join(f"{CLASSES[t]}\n" for t in TARGETS))
+        option, truth = ["--targets", str(tmp_path / "t.txt"), "--labels", "a,b,c"], TARGETS
+    else:
+        option, truth = ["--target", "1"], np.ones_like(TARGETS)
+    streamed = calibrate_json(["-i", str(tmp_path / "x.npy"), *option], "")
+    assert len(calls) == 1
+    csv = csv_text(values.astype(np.float64), truth)
+    held = calibrate_json(["--target-column", "label"], csv)
+    assert len(calls) == 1  # CSV on stdin is held in memory
+    assert streamed["temperature"] == pytest.approx(held["temperature"], rel=1e-9)
+    for when in ("before", "after"):
+        for name in METRICS:
+            assert streamed[when][name] == pytest.approx(held[when][name], rel=1e-12)
+        counts = [b["count"] for b in streamed["reliability"][when]]
+        assert counts == [b["count"] for b in held["reliability"][when]]
+    expected = calibrate(values.astype(np.float64), truth)
+    assert streamed["temperature"] == pytest.approx(expected.temperature, rel=1e-9)
+
+
+def test_stdin_redirected_from_an_npy_file_is_read_again(tmp_path: Path) -> None:
+    np.save(tmp_path / "x.npy", LOGITS)
+    np.save(tmp_path / "t.npy", TARGETS)
+    done = shell("softmax calibrate --targets t.npy -q < x.npy", tmp_path)
+    assert json.loads(done.stdout)["temperature"] == pytest.approx(EXPECTED.temperature, rel=1e-9)
+    done = shell("cat x.npy | softmax calibrate --targets t.npy -q", tmp_path)  # held
+    assert json.loads(done.stdout)["temperature"] == pytest.approx(EXPECTED.temperature, rel=1e-9)

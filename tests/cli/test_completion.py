@@ -44,7 +44,7 @@ CASES = [
     (["softmax", "calibrate", "--format"], "", ["auto", "table", "csv", "tsv", "json"]),
     (["softmax", "xent"], "--ba", ["--base"]),
     (["softmax", "xent", "--base"], "", ["e", "2"]),
-    (["softmax", "xent", "--reduction"], "", ["none", "mean", "sum"]),
+    (["softmax", "xent", "--reduction"], "", ["none", "mean", "sum", "perplexity"]),
     (["softmax", "softmax", "--format"], "", ["auto", "table", "csv", "tsv", "json", "npy"]),
     (["softmax", "train-blobs", "--format"], "", ["auto", "table", "json"]),
     (["softmax", "train-blobs"], "--s", ["--samples", "--std", "--seed", "--save"]),

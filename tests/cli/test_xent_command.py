@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
 
@@ -32,7 +33,11 @@ def test_article_example_in_csv(target: str) -> None:
     code, out, err = invoke(["-f", "csv", "-p", "4", "--target", target, *ANIMALS, *SCORES])
     assert code == 0, err
     assert out == HEADER + f"{AIRPLANE_LOSS_4DP},{ANIMAL_PROBS_4DP[3]},airplane,airplane\n"
-    assert err == f"xent: 1 row, mean loss {AIRPLANE_LOSS_4DP} nats, accuracy 100.00% (1/1)\n"
+    perplexity = 1 / scipy.special.softmax(ANIMAL_SCORES)[3]  # exp(-ln p) of one row
+    assert err == (
+        f"xent: 1 row, mean loss {AIRPLANE_LOSS_4DP} nats, perplexity {perplexity:.4f}, "
+        "accuracy 100.00% (1/1)\n"
+    )
 
 
 def test_article_example_as_a_table() -> None:
@@ -192,8 +197,11 @@ def test_many_rows_as_a_table_have_a_summary_footer() -> None:
     code, out, _ = invoke(["-f", "table"], stdin)
     assert code == 0
     assert "… 10 more rows not shown" in out
-    assert "30 rows, mean loss" in out
-    assert "accuracy 50.00% (15/30)" in out
+    words = " ".join(out.split())  # the footer may wrap
+    assert "30 rows, mean loss" in words
+    assert "accuracy 50.00% (15/30)" in words
+    mean = (math.log1p(math.exp(-1)) + math.log1p(math.exp(1))) / 2
+    assert f"perplexity {math.exp(mean):.8f}" in words
 
 
 def test_quiet_and_empty_input() -> None:
@@ -347,6 +355,71 @@ def test_pipe_streams_many_rows_with_index_targets(run_script: RunScript) -> Non
     done = run_script("xent", "-p", "4", stdin=stdin)
     assert done.returncode == 0
     assert done.stdout == HEADER.encode() + b"0.0521,0.9493,c,c\n" * 20_000
+    perplexity = 1 / scipy.special.softmax([0.7, 1.5, 4.8])[2]
     assert (
-        done.stderr == b"xent: 20000 rows, mean loss 0.0521 nats, accuracy 100.00% (20000/20000)\n"
+        done.stderr
+        == (
+            f"xent: 20000 rows, mean loss 0.0521 nats, perplexity {perplexity:.4f}, "
+            "accuracy 100.00% (20000/20000)\n"
+        ).encode()
     )
+
+
+def perplexity_case(weights: list[float] | None) -> tuple[str, float]:
+    """CSV rows of logits with a target column, and exp of their (weighted) mean loss in
+    nats, computed here from SciPy's log_softmax."""
+    rng = np.random.default_rng(29)
+    logits = rng.normal(scale=3.0, size=(200, 4))
+    targets = rng.integers(0, 4, size=200)
+    losses = -scipy.special.log_softmax(logits, axis=1)[np.arange(200), targets]
+    w = np.ones(4) if weights is None else np.array(weights)
+    mean = float(np.sum(w[targets] * losses) / np.sum(w[targets]))
+    stdin = "a,b,c,d,target\n" + "".join(
+        ",".join(map(repr, row.tolist())) + f",{t}\n"
+        for row, t in zip(logits, targets, strict=True)
+    )
+    return stdin, math.exp(mean)
+
+
+@pytest.mark.parametrize("weights", [None, [1.0, 2.0, 0.5, 0.0]])
+@pytest.mark.parametrize("base", ["e", "2"])
+def test_perplexity_is_exp_of_the_mean_loss_in_nats(weights: list[float] | None, base: str) -> None:
+    stdin, expected = perplexity_case(weights)
+    options = ["--base", base] + (
+        [] if weights is None else ["--weights", ",".join(map(str, weights))]
+    )
+    code, out, err = invoke(["-f", "csv", "-p", "10", *options], stdin)
+    assert code == 0, err
+    assert f", perplexity {expected:.10f}, accuracy" in err
+    code, out, _ = invoke(["-f", "json", "--reduction", "mean", *options], stdin)
+    summary = json.loads(out)
+    assert list(summary) == ["loss", "reduction", "rows", "accuracy", "perplexity"]
+    assert summary["perplexity"] == pytest.approx(expected, rel=1e-12)
+    unit = math.log(2) if base == "2" else 1.0
+    assert summary["loss"] == pytest.approx(math.log(expected) / unit, rel=1e-12)
+    code, out, err = invoke(["-f", "csv", "-p", "10", "--reduction", "perplexity", *options], stdin)
+    assert (code, out) == (0, f"{expected:.10f}\n")
+    assert f"perplexity {expected:.10f}" in err  # the summary says it too
+    code, out, _ = invoke(["-f", "json", "--reduction", "perplexity", *options], stdin)
+    summary = json.loads(out)
+    assert summary["reduction"] == "perplexity"
+    assert summary["perplexity"] == pytest.approx(expected, rel=1e-12)
+    assert summary["loss"] == pytest.approx(math.log(expected) / unit, rel=1e-12)
+
+
+def test_perplexity_as_npy_and_at_its_limits() -> None:
+    from click.testing import CliRunner
+
+    from softmax_cli.cli.main import cli
+
+    stdin, expected = perplexity_case(None)
+    result = CliRunner().invoke(cli, ["xent", "-f", "npy", "--reduction", "perplexity"], stdin)
+    assert result.exit_code == 0, result.stderr
+    array = np.load(io.BytesIO(result.stdout_bytes))
+    assert array.shape == (1, 1) and array[0, 0] == pytest.approx(expected, rel=1e-12)
+    # One class certain, the target another: loss 1000 nats, a perplexity beyond floats.
+    code, out, _ = invoke(["-f", "json", "--reduction", "perplexity", "--target", "1", "1000", "0"])
+    assert code == 0
+    assert json.loads(out)["perplexity"] is None  # JSON has no infinity
+    code, out, _ = invoke(["-f", "csv", "--reduction", "perplexity", "--target", "0", "0", "0"])
+    assert (code, out) == (0, "2.00000000\n")  # two equally likely classes

@@ -9,6 +9,7 @@ import click
 from softmax_cli.cli.group import NumbersCommand
 from softmax_cli.cli.options import (
     check_plotting,
+    check_target_options,
     input_options,
     input_spec,
     output_spec,
@@ -38,6 +39,7 @@ from softmax_cli.cli.options import (
 def calibrate_command(
     target: str | None,
     target_column: str | None,
+    targets_file: str | None,
     probs: bool,
     binary: bool,
     clip: float | None,
@@ -49,11 +51,16 @@ def calibrate_command(
     """Fit the temperature that calibrates a classifier's probabilities.
 
     Reads what xent reads: CSV rows of logits (or --probs probabilities) with each row's
-    true class in a column. Finds the T > 0 that minimises the mean NLL of softmax(z / T)
-    and reports NLL, accuracy, Brier score, ECE and MCE before (T = 1) and after, with a
-    reliability table per bin. The fit needs every row at once: the n x K log-probabilities
-    and the targets are kept in memory (not the text). A T that reaches the search's bounds
-    (1e-3 or 1e3) is reported as such, with a warning.
+    true class in a column, or rows (CSV or .npy) with their true classes in a file of
+    their own (--targets: a 1-D integer .npy, or one label or index per line). Finds the
+    T > 0 that minimises the mean NLL of softmax(z / T) and reports NLL, accuracy, Brier
+    score, ECE and MCE before (T = 1) and after, with a reliability table per bin. A T
+    that reaches the search's bounds (1e-3 or 1e3) is reported as such, with a warning.
+
+    The fit needs every row at each T it tries. An .npy file given with -i (or stdin
+    redirected from one), with --target or a --targets file, is read again for each T,
+    in memory that does not grow with its rows. Anything else (CSV, or a pipe) is held
+    in memory: n x K x 8 bytes for n rows of K classes, plus the targets (not the text).
 
     \b
     Examples:
@@ -61,7 +68,9 @@ def calibrate_command(
       softmax calibrate --bins 10 --plot reliability.png < scored.csv
       cat scored.csv | softmax calibrate --format json | jq .temperature
       softmax -f csv < logits.csv | paste -d, - y.txt | softmax calibrate --probs --target-column 3
+      softmax calibrate -i logits.npy --targets tokens.npy --format json
     """
+    check_target_options(target, target_column, targets_file)
     from softmax_cli.workflows.calibrate import calibrate_rows, summary
     from softmax_cli.workflows.loss_input import LossConfig
 
@@ -75,6 +84,7 @@ def calibrate_command(
         stdout_bytes(),
         target=target,
         target_column=target_column,
+        targets=targets_file,
         n_bins=bins,
         plot=plot,
     )

@@ -9,6 +9,7 @@ import click
 from softmax_cli.cli.group import NumbersCommand
 from softmax_cli.cli.options import (
     base_option,
+    check_target_options,
     input_options,
     input_spec,
     output_options,
@@ -62,14 +63,16 @@ def _parse_weights(
 @base_option
 @click.option(
     "--reduction",
-    type=click.Choice(["none", "mean", "sum"]),
+    type=click.Choice(["none", "mean", "sum", "perplexity"]),
     default="none",
     show_default=True,
-    help="Per-row losses, or one number: their (weighted) mean or sum.",
+    help="Per-row losses, or one number: their (weighted) mean or sum, or the perplexity, "
+    "exp of the mean in nats.",
 )
 def xent_command(
     target: str | None,
     target_column: str | None,
+    targets_file: str | None,
     probs: bool,
     binary: bool,
     label_smoothing: float,
@@ -83,10 +86,13 @@ def xent_command(
     """Cross-entropy: -log p(target), with p = softmax(logits).
 
     Give one vector as arguments with --target, or CSV rows whose target class is in a
-    column (--target-column; by default a header column named target or label). Target
-    cells and --target are class labels or 0-based indices. Output per row: loss,
-    target_prob, target, predicted; in machine formats a summary (rows, mean loss,
-    accuracy) goes to stderr. --reduction mean|sum prints one number instead.
+    column (--target-column; by default a header column named target or label), or rows
+    (CSV or .npy) whose targets are in a file of their own, one per row in order
+    (--targets: a 1-D integer .npy, or one label or index per line). Target cells and
+    --target are class labels or 0-based indices. Output per row: loss, target_prob,
+    target, predicted; in machine formats a summary (rows, mean loss, perplexity,
+    accuracy) goes to stderr. --reduction mean|sum|perplexity prints one number instead;
+    the perplexity is exp of the (weighted) mean loss in nats, whatever --base.
 
     \b
     Examples:
@@ -94,7 +100,9 @@ def xent_command(
       softmax xent --binary --target 1 2.5
       softmax xent --probs --target 0 0.9,0.05,0.05
       cat scored.csv | softmax xent --target-column label --reduction mean
+      softmax xent -i logits.npy --targets tokens.npy --reduction perplexity
     """
+    check_target_options(target, target_column, targets_file)
     from softmax_cli.workflows.loss_input import LossConfig
     from softmax_cli.workflows.xent import cross_entropy_rows
 
@@ -107,6 +115,7 @@ def xent_command(
         stdout_bytes(),
         target=target,
         target_column=target_column,
+        targets=targets_file,
         reduction=reduction,
     )
     if totals.rows and not spec.quiet and not output.is_table:
