@@ -118,7 +118,7 @@ def cli_commands(script: str, logits: Path, targets: Path) -> dict[str, list[str
         "sample --top-k 50": [*sample, "--top-k", "50"],
         "sample --top-p 0.9": [*sample, "--top-p", "0.9"],
         "sample --min-p 0.05": [*sample, "--min-p", "0.05"],
-        "xent --targets": [script, "xent", *with_targets, "--reduction", "mean"],
+        "xent --targets": [script, "xent", "-q", *with_targets, "--reduction", "mean"],
         "calibrate --targets": [script, "calibrate", "-f", "json", "-q", *with_targets],
     }
 
