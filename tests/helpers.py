@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from softmax_cli.core.sampling import Filters
+    from softmax_cli.core.calculator.sampling import Filters
 
 PROJECT = Path(__file__).resolve().parent.parent  # the checkout: README.md, completions/
 SCRIPT = shutil.which("softmax", path=str(Path(sys.executable).parent)) or shutil.which("softmax")
@@ -60,7 +60,7 @@ def central_differences(
 
 def filtered_probs(weights: np.ndarray, filters: Filters) -> np.ndarray:
     """The distribution sample draws from: the weights after ``filters``, renormalised."""
-    from softmax_cli.core.sampling import filtered_weights
+    from softmax_cli.core.calculator.sampling import filtered_weights
 
     kept = filtered_weights(weights, filters)
     return np.asarray(kept / kept.sum(axis=-1, keepdims=True))

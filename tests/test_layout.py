@@ -26,3 +26,15 @@ def test_every_module_lives_in_a_layer_or_is_a_shared_definition() -> None:
         top, *rest = path.relative_to(PACKAGE).parts
         in_a_layer = top in LAYERS and rest
         assert in_a_layer or top in shared, f"{path.relative_to(PROJECT)}: in which layer?"
+
+
+FOLDERS = sorted({path.parent for path in MODULES})
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=[str(f.relative_to(PACKAGE)) for f in FOLDERS])
+def test_no_folder_holds_more_than_12_modules(folder: Path) -> None:
+    """A folder reads like a table of contents: one that outgrows it is split by job."""
+    modules = [path for path in folder.glob("*.py") if path.name != "__init__.py"]
+    packages = [path for path in folder.iterdir() if (path / "__init__.py").exists()]
+    entries = len(modules) + len(packages)
+    assert entries <= 12, f"{folder.relative_to(PROJECT)} holds {entries}: split it by job"

@@ -75,8 +75,8 @@ def test_values_as_arguments_load_no_stream_machinery() -> None:
         "cli.main(['--format', 'csv', '0.7', '1.5', '4.8'], standalone_mode=False)\n"
     )
     modules = modules_after(code)
-    assert "softmax_cli.workflows.softmax" in modules  # the probe really ran the command
-    assert not modules & {"softmax_cli.io.fastparse", "softmax_cli.io.memory"}
+    assert "softmax_cli.workflows.calculator.softmax" in modules  # the probe really ran the command
+    assert not modules & {"softmax_cli.io.text.fastparse", "softmax_cli.io.streaming.memory"}
 
 
 @pytest.mark.parametrize(
@@ -103,8 +103,8 @@ def test_new_commands_csv_paths_never_import_rich_or_heavy_libraries(args: list[
 
 
 def test_predict_csv_path_never_imports_rich_or_heavy_libraries(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from softmax_cli.core.mlp import MLP
-    from softmax_cli.io.modelfile import SavedModel, save_model
+    from softmax_cli.core.trainer.mlp import MLP
+    from softmax_cli.io.formats.modelfile import SavedModel, save_model
 
     model = tmp_path / "m.npz"
     save_model(str(model), SavedModel(MLP((2, 3)), ["a", "b", "c"], {}))
@@ -125,7 +125,7 @@ def test_calibrate_json_path_imports_no_rich_and_no_heavy_library() -> None:
         "cli.main(['calibrate', '--format', 'json', '-q'], standalone_mode=False)\n"
     )
     modules = modules_after(code)
-    assert "softmax_cli.core.calibration" in modules  # the probe really ran the command
+    assert "softmax_cli.core.calculator.calibration" in modules  # the probe really ran the command
     loaded = top_level(modules)
     assert not loaded & {"rich", "sklearn", "scipy", "matplotlib"}
 

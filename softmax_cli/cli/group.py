@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from softmax_cli.errors import EXIT_FAILURE, SoftmaxError
-from softmax_cli.io.numbers import looks_like_number
+from softmax_cli.io.text.numbers import looks_like_number
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem

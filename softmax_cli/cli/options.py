@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar, cast
 import click
 
 if TYPE_CHECKING:
-    from softmax_cli.io.rows import SkipReport
     from softmax_cli.io.sources import InputSpec
-    from softmax_cli.workflows.stream import OutputSpec
+    from softmax_cli.io.streaming.rows import SkipReport
+    from softmax_cli.workflows.calculator.stream import OutputSpec
 
 F = TypeVar("F", bound=Callable[..., Any])
 Decorator = Callable[[Any], Any]
@@ -358,7 +358,7 @@ def input_spec(kwargs: dict[str, Any]) -> InputSpec:
 def output_spec(kwargs: dict[str, Any], otherwise: str = "csv") -> OutputSpec:
     """Pop the output options, as an ``OutputSpec`` whose format is resolved: ``auto`` is
     a table on a terminal and ``otherwise`` elsewhere."""
-    from softmax_cli.workflows.stream import OutputSpec, resolve_format
+    from softmax_cli.workflows.calculator.stream import OutputSpec, resolve_format
 
     fmt = resolve_format(kwargs.pop("fmt"), stdout_bytes(), otherwise)
     if fmt == "npy" and stdout_bytes().isatty():

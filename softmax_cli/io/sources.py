@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 import numpy as np
 
 from softmax_cli.errors import ArgumentError
-from softmax_cli.io.numbers import parse_number
-from softmax_cli.io.rows import Chunk, RowRule, SkipReport
+from softmax_cli.io.streaming.rows import Chunk, RowRule, SkipReport
+from softmax_cli.io.text.numbers import parse_number
 
 if TYPE_CHECKING:
     from typing import Protocol
 
     from softmax_cli.arraytypes import FloatArray
-    from softmax_cli.io.targets import TargetFileSpec, TargetSpec
+    from softmax_cli.io.targets.parser import TargetFileSpec, TargetSpec
 
     class RowSource(Protocol):
         """Rows of numbers with optional class labels; iterating yields chunks.
@@ -112,8 +112,8 @@ def open_rows(
         return ArgumentRows(spec.values, spec.labels, rule)
     if spec.stream.isatty():
         raise ArgumentError(NO_INPUT_HELP)
-    from softmax_cli.io import npy  # values given as arguments skip it, and the reader
-    from softmax_cli.io.memory import keep_temporaries_in_heap
+    from softmax_cli.io.formats import npy  # values given as arguments skip it, and the reader
+    from softmax_cli.io.streaming.memory import keep_temporaries_in_heap
 
     keep_temporaries_in_heap()
 
@@ -125,7 +125,7 @@ def open_rows(
             stream, labels=spec.labels, skip_invalid=spec.skip_invalid, row_rule=rule
         )
         return rows if targets_file is None else _paired(rows, targets_file, spec, None)
-    from softmax_cli.io.reader import CsvReader
+    from softmax_cli.io.formats.reader import CsvReader
 
     reader = CsvReader(
         stream,
@@ -149,7 +149,7 @@ def _paired(
     rows_read: Callable[[], int] | None,
 ) -> RowSource:
     """``source``'s rows, each with its target from ``targets_file``."""
-    from softmax_cli.io.target_pairs import PairedRows  # only --targets pays for it
+    from softmax_cli.io.formats.target_pairs import PairedRows  # only --targets pays for it
 
     return PairedRows(
         source,
@@ -167,7 +167,7 @@ def rereadable_npy(stream: BinaryIO, targets_path: str | None = None) -> int | N
     import os
     import stat
 
-    from softmax_cli.io.npy import MAGIC
+    from softmax_cli.io.formats.npy import MAGIC
 
     try:
         if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):

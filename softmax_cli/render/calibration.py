@@ -15,7 +15,7 @@ from rich.text import Text
 from softmax_cli.render.console import fixed, probability_bar
 
 if TYPE_CHECKING:
-    from softmax_cli.core.calibration import Calibration, ReliabilityBins
+    from softmax_cli.core.calculator.calibration import Calibration, ReliabilityBins
 
 BAR_WIDTH = 16
 HEADINGS = {"nll": "NLL (nats)", "accuracy": "accuracy", "brier": "Brier score", "mce": "MCE"}

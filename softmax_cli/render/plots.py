@@ -16,10 +16,10 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from softmax_cli.arraytypes import FloatArray, IntArray
-    from softmax_cli.core.calibration import Calibration, CalibrationMetrics
-    from softmax_cli.core.mlp import MLP
-    from softmax_cli.core.outcome import TrainOutcome
-    from softmax_cli.core.training import Dataset, EpochStats
+    from softmax_cli.core.calculator.calibration import Calibration, CalibrationMetrics
+    from softmax_cli.core.trainer.mlp import MLP
+    from softmax_cli.core.trainer.outcome import TrainOutcome
+    from softmax_cli.core.trainer.training import Dataset, EpochStats
 
 INSTALL_HINT = "--plot needs matplotlib: pip install 'softmax-cli[plot]'"
 GRID_STEPS = 300

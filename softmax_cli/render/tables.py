@@ -16,7 +16,7 @@ from softmax_cli.views.tables import class_names
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import FloatArray
-    from softmax_cli.core.activations import SoftmaxSteps
+    from softmax_cli.core.calculator.activations import SoftmaxSteps
     from softmax_cli.views.tables import RowPreview, TableView
 
 

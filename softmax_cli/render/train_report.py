@@ -17,7 +17,7 @@ from softmax_cli.render.console import probability_bar
 from softmax_cli.render.training import confusion_table, render_curves, short_names
 
 if TYPE_CHECKING:
-    from softmax_cli.core.outcome import TrainOutcome
+    from softmax_cli.core.trainer.outcome import TrainOutcome
 
 MAX_PREVIEW_CLASSES = 6  # class columns in the softmax-output table before it is cut
 

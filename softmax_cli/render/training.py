@@ -14,13 +14,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from softmax_cli.core.metrics import class_scores, confusion_matrix
+from softmax_cli.core.trainer.metrics import class_scores, confusion_matrix
 from softmax_cli.render.console import probability_bar
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import IntArray
-    from softmax_cli.core.experiment import BlobsConfig
-    from softmax_cli.core.training import Dataset, EpochStats, TrainingResult
+    from softmax_cli.core.trainer.experiment import BlobsConfig
+    from softmax_cli.core.trainer.training import Dataset, EpochStats, TrainingResult
 
 SPARKS = "▁▂▃▄▅▆▇█"
 PREVIEW_POINTS = 5

@@ -22,10 +22,10 @@ from _measure import run, softmax_script
 
 
 def train_ours(data: object, seed: int) -> tuple[float, float]:
-    from softmax_cli.core.blobs import fit_settings
-    from softmax_cli.core.experiment import BlobsConfig
-    from softmax_cli.core.mlp import MLP
-    from softmax_cli.core.training import evaluate, fit
+    from softmax_cli.core.trainer.blobs import fit_settings
+    from softmax_cli.core.trainer.experiment import BlobsConfig
+    from softmax_cli.core.trainer.mlp import MLP
+    from softmax_cli.core.trainer.training import evaluate, fit
 
     config = BlobsConfig()
     rng = np.random.default_rng(seed)
@@ -63,7 +63,8 @@ marks = [time.perf_counter()]
 import numpy as np
 import rich.console
 from softmax_cli.cli import main
-from softmax_cli.core import blobs, experiment
+from softmax_cli.core.trainer import blobs
+from softmax_cli.core.trainer import experiment
 from softmax_cli.render import training as render_training
 from sklearn import datasets, metrics
 marks.append(time.perf_counter())
@@ -105,8 +106,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10, help="alternating runs of each")
     args = parser.parse_args()
-    from softmax_cli.core.blobs import make_dataset
-    from softmax_cli.core.experiment import BlobsConfig
+    from softmax_cli.core.trainer.blobs import make_dataset
+    from softmax_cli.core.trainer.experiment import BlobsConfig
 
     steps = 30 * -(-BlobsConfig().training_count // 5)
     ours, theirs = [], []

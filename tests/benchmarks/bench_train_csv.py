@@ -74,11 +74,11 @@ def fit_times(x_train, y_train, x_test, y_test, hidden: tuple[int, ...], seed: i
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from softmax_cli.core.outcome import Schema
-    from softmax_cli.core.train_config import TrainConfig
-    from softmax_cli.io.memory import keep_temporaries_in_heap
-    from softmax_cli.workflows.train import fit_classifier, predict_logits
-    from softmax_cli.workflows.train_data import Examples
+    from softmax_cli.core.trainer.outcome import Schema
+    from softmax_cli.core.trainer.train_config import TrainConfig
+    from softmax_cli.io.streaming.memory import keep_temporaries_in_heap
+    from softmax_cli.workflows.trainer.train import fit_classifier, predict_logits
+    from softmax_cli.workflows.trainer.train_data import Examples
 
     # `softmax train` fits with glibc's malloc thresholds fixed (its CSV reader sets them):
     # the same here, for both sides, or ours would be timed as it never runs, with every

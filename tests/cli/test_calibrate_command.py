@@ -14,7 +14,7 @@ import pytest
 import scipy.special
 from helpers import SCRIPT, clean_env, invoke_cli
 
-from softmax_cli.core.calibration import DEFAULT_BINS, calibrate
+from softmax_cli.core.calculator.calibration import DEFAULT_BINS, calibrate
 
 ROWS = 600
 CLASSES = ("a", "b", "c")
@@ -398,7 +398,7 @@ def test_softmax_t_with_the_fitted_t_reproduces_the_after_nll(logits_files: Path
 def test_an_npy_file_is_read_again_not_held_and_gives_the_same_report(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dtype: str, targets: str
 ) -> None:
-    from softmax_cli.workflows import calibrate_file
+    from softmax_cli.workflows.calculator import calibrate_file
 
     calls = []
     real = calibrate_file.calibrate_file

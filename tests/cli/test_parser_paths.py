@@ -12,8 +12,9 @@ from helpers import invoke_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from softmax_cli.io import cells, reader
-from softmax_cli.io.table import read_table
+from softmax_cli.io.formats import reader
+from softmax_cli.io.formats.table import read_table
+from softmax_cli.io.text import cells
 
 PATHS = ("fast", "loadtxt", "line by line")
 STYLES = (repr, "{:.18e}".format, "{:g}".format, "{:.6f}".format, "{:.17g}".format)

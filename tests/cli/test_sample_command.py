@@ -214,8 +214,8 @@ def test_vocabulary_rows_draw_what_a_whole_row_sort_draws(
 ) -> None:
     import io
 
-    from softmax_cli.core.activations import shifted_logits
-    from softmax_cli.core.sampling import Filters, draw, drawn_probs, filtered_weights
+    from softmax_cli.core.calculator.activations import shifted_logits
+    from softmax_cli.core.calculator.sampling import Filters, draw, drawn_probs, filtered_weights
 
     logits = np.random.default_rng(5).normal(scale=3, size=(50, 50_257)).astype(np.float32)
     buffer = io.BytesIO()

@@ -13,7 +13,7 @@ from helpers import invoke_cli
 
 from softmax_cli import __version__
 from softmax_cli.cli.group import move_positionals_last
-from softmax_cli.core import activations as core
+from softmax_cli.core.calculator import activations as core
 
 ARTICLE_ARGS = [str(v) for v in ARTICLE_LOGITS]
 ARTICLE_CSV = ",".join(f"{p:.8f}" for p in ARTICLE_PROBS) + "\n"

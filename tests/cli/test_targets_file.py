@@ -20,7 +20,7 @@ from helpers import SCRIPT, clean_env
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from softmax_cli.core.calibration import calibrate
+from softmax_cli.core.calculator.calibration import calibrate
 
 CLASSES = ("dog", "cat", "boat", "airplane", "fish")
 ROWS = 300

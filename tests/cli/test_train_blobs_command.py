@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from helpers import RunScript, invoke_cli
 
-from softmax_cli.core.blobs import make_dataset, train
-from softmax_cli.core.experiment import BlobsConfig
+from softmax_cli.core.trainer.blobs import make_dataset, train
+from softmax_cli.core.trainer.experiment import BlobsConfig
 
 SMALL = ["--samples", "200", "--test-size", "50", "--epochs", "2"]
 

@@ -14,8 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from softmax_cli.core.activations import MaskedRowError
-from softmax_cli.core.calibration import (
+from softmax_cli.core.calculator.activations import MaskedRowError
+from softmax_cli.core.calculator.calibration import (
     T_BOUNDS,
     brier_score,
     calibrate,

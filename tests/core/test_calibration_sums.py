@@ -12,8 +12,8 @@ import pytest
 import scipy.optimize
 import scipy.special
 
-from softmax_cli.core.calibration import calibrate, calibrate_by, metrics_from_sums
-from softmax_cli.core.calibration_sums import (
+from softmax_cli.core.calculator.calibration import calibrate, calibrate_by, metrics_from_sums
+from softmax_cli.core.calculator.calibration_sums import (
     NO_ROWS,
     MetricSums,
     NllSums,

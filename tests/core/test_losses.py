@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from sklearn.metrics import log_loss
 
-from softmax_cli.core import losses
-from softmax_cli.core.activations import logsumexp, softmax
+from softmax_cli.core.calculator import losses
+from softmax_cli.core.calculator.activations import logsumexp, softmax
 
 AIRPLANE = 3
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sklearn.metrics import confusion_matrix, f1_score, log_loss, precision_recall_fscore_support
 
-from softmax_cli.core.metrics import evaluate_logits
+from softmax_cli.core.trainer.metrics import evaluate_logits
 
 
 @given(st.integers(0, 1000))

@@ -9,12 +9,12 @@ import pytest
 from helpers import central_differences
 from sklearn.datasets import make_blobs
 
-from softmax_cli.core.adam import Adam
-from softmax_cli.core.blobs import make_dataset, train
-from softmax_cli.core.experiment import ARTICLE_CENTERS, BlobsConfig
-from softmax_cli.core.losses import cross_entropy
-from softmax_cli.core.mlp import MLP, parameter_count
-from softmax_cli.core.training import evaluate
+from softmax_cli.core.calculator.losses import cross_entropy
+from softmax_cli.core.trainer.adam import Adam
+from softmax_cli.core.trainer.blobs import make_dataset, train
+from softmax_cli.core.trainer.experiment import ARTICLE_CENTERS, BlobsConfig
+from softmax_cli.core.trainer.mlp import MLP, parameter_count
+from softmax_cli.core.trainer.training import evaluate
 
 
 def mean_loss(model: MLP, features: np.ndarray, targets: np.ndarray) -> float:

@@ -9,9 +9,9 @@ from sklearn.datasets import load_breast_cancer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
-from softmax_cli.core.mlp import MLP
-from softmax_cli.core.objectives import BinaryFullBatch, FullBatch, full_batch_objective
-from softmax_cli.core.training import Dataset, FitSettings, fit
+from softmax_cli.core.trainer.mlp import MLP
+from softmax_cli.core.trainer.objectives import BinaryFullBatch, FullBatch, full_batch_objective
+from softmax_cli.core.trainer.training import Dataset, FitSettings, fit
 
 
 def two_class_problem(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

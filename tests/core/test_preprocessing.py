@@ -11,7 +11,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from softmax_cli.core.preprocessing import (
+from softmax_cli.core.trainer.preprocessing import (
     fit_numeric_columns,
     fit_preprocessor,
     looks_like_an_identifier,

@@ -14,9 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from softmax_cli.core import sampling
-from softmax_cli.core.activations import shifted_logits, softmax
-from softmax_cli.core.sampling import (
+from softmax_cli.core.calculator import sampling
+from softmax_cli.core.calculator.activations import shifted_logits, softmax
+from softmax_cli.core.calculator.sampling import (
     Filters,
     draw,
     drawn_probs,

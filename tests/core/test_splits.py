@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from softmax_cli.core.splits import holdout_count, stratified_folds, stratified_split
+from softmax_cli.core.trainer.splits import holdout_count, stratified_folds, stratified_split
 
 class_sizes = st.lists(st.integers(1, 30), min_size=2, max_size=6)
 

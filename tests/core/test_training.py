@@ -9,8 +9,8 @@ from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
-from softmax_cli.core.mlp import MLP, parameter_count
-from softmax_cli.core.training import Dataset, EpochStats, FitSettings, fit
+from softmax_cli.core.trainer.mlp import MLP, parameter_count
+from softmax_cli.core.trainer.training import Dataset, EpochStats, FitSettings, fit
 
 EMPTY = np.zeros((0, 4)), np.zeros(0, dtype=np.intp)
 

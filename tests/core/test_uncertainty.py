@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from softmax_cli.core.activations import shifted_logits, softmax
-from softmax_cli.core.uncertainty import Distribution, perplexity, top_k
+from softmax_cli.core.calculator.activations import shifted_logits, softmax
+from softmax_cli.core.calculator.uncertainty import Distribution, perplexity, top_k
 
 
 def distribution_of(logits: np.ndarray) -> Distribution:

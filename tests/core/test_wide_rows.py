@@ -12,9 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from softmax_cli.core.activations import shifted_logits
-from softmax_cli.core.ranking import WIDE_CLASSES, first_ranks, in_rank_order, top_classes
-from softmax_cli.core.sampling import (
+from softmax_cli.core.calculator.activations import shifted_logits
+from softmax_cli.core.calculator.ranking import (
+    WIDE_CLASSES,
+    first_ranks,
+    in_rank_order,
+    top_classes,
+)
+from softmax_cli.core.calculator.sampling import (
     Filters,
     draw,
     drawn_probs,
@@ -23,7 +28,7 @@ from softmax_cli.core.sampling import (
     kept_classes,
     sample,
 )
-from softmax_cli.core.uncertainty import Distribution, top_k
+from softmax_cli.core.calculator.uncertainty import Distribution, top_k
 
 VOCABULARY = 50_257  # GPT-2's
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from softmax_cli.io.ahead import ahead, reads_never_wait
+from softmax_cli.io.streaming.ahead import ahead, reads_never_wait
 
 
 def square(n: int) -> int:

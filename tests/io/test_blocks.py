@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from softmax_cli.io.blocks import LINES_PER_BLOCK, line_blocks
+from softmax_cli.io.streaming.blocks import LINES_PER_BLOCK, line_blocks
 
 
 @pytest.mark.parametrize(

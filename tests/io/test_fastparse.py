@@ -20,9 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from softmax_cli.io import exact_double, fastparse
-from softmax_cli.io.fastparse import parse_number_block, popcount
-from softmax_cli.io.swar_digits import divide_group
+from softmax_cli.io.text import exact_double, fastparse
+from softmax_cli.io.text.fastparse import parse_number_block, popcount
+from softmax_cli.io.text.swar_digits import divide_group
 
 STYLES = {
     "repr": repr,

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from softmax_cli.io import memory
-from softmax_cli.io.memory import keep_temporaries_in_heap
+from softmax_cli.io.streaming import memory
+from softmax_cli.io.streaming.memory import keep_temporaries_in_heap
 
 
 @pytest.fixture(autouse=True)

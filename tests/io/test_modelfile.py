@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from softmax_cli.core.mlp import MLP, parameter_count
-from softmax_cli.core.preprocessing import CategoricalColumn, NumericColumn, Preprocessor
+from softmax_cli.core.trainer.mlp import MLP, parameter_count
+from softmax_cli.core.trainer.preprocessing import CategoricalColumn, NumericColumn, Preprocessor
 from softmax_cli.errors import DataError, SoftmaxError
-from softmax_cli.io.modelfile import SavedModel, load_model, save_model
+from softmax_cli.io.formats.modelfile import SavedModel, load_model, save_model
 
 PREPROCESSOR = Preprocessor(
     (NumericColumn("height", 1.5, 1.25, 0.5), NumericColumn("weight", -3.0, 0.0, 1.0)),

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from softmax_cli.errors import ArgumentError, DataError
-from softmax_cli.io import npy
-from softmax_cli.io.writer import OutputSink
+from softmax_cli.io.formats import npy
+from softmax_cli.io.formats.writer import OutputSink
 
 
 def npy_bytes(array: np.ndarray, **options: object) -> bytes:

@@ -10,14 +10,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from softmax_cli.core.activations import fully_masked_rows
+from softmax_cli.core.calculator.activations import fully_masked_rows
 from softmax_cli.errors import ArgumentError, DataError
-from softmax_cli.io.fastparse import parse_number_block
-from softmax_cli.io.numbers import looks_like_number, parse_number
-from softmax_cli.io.reader import CsvReader
-from softmax_cli.io.rows import RowRule
+from softmax_cli.io.formats.reader import CsvReader
 from softmax_cli.io.sources import values_from_arguments
-from softmax_cli.io.targets import TargetSpec
+from softmax_cli.io.streaming.rows import RowRule
+from softmax_cli.io.targets.parser import TargetSpec
+from softmax_cli.io.text.fastparse import parse_number_block
+from softmax_cli.io.text.numbers import looks_like_number, parse_number
 
 decimal_cells = st.builds(
     lambda sign, whole, frac, dot: f"{sign}{whole}{'.' if dot else ''}{frac if dot else ''}",

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from softmax_cli.errors import DataError
-from softmax_cli.io.table import TableReader, read_table
+from softmax_cli.io.formats.table import TableReader, read_table
 
 
 def table_of(text: str, **options: object):  # type: ignore[no-untyped-def]

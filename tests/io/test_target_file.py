@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from softmax_cli.errors import DataError
-from softmax_cli.io.reader import CsvReader
+from softmax_cli.io.formats.reader import CsvReader
+from softmax_cli.io.formats.target_file import TargetFile
+from softmax_cli.io.formats.target_pairs import PairedRows
 from softmax_cli.io.sources import InputSpec, open_rows
-from softmax_cli.io.target_file import TargetFile
-from softmax_cli.io.target_pairs import PairedRows
-from softmax_cli.io.targets import TargetFileSpec, TargetParser
+from softmax_cli.io.targets.parser import TargetFileSpec, TargetParser
 
 LOGITS = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0], [0.5, 0.0, -1.0]])
 TARGETS = [2, 0, 1, 1]

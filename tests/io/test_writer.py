@@ -13,17 +13,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from softmax_cli.io.text_columns import ClassColumn, format_columns, format_header
-from softmax_cli.io.unit_interval import (
-    _unit_interval_by_digit,
-    eight_ascii_digits,
-    format_unit_interval,
-)
-from softmax_cli.io.writer import (
+from softmax_cli.io.formats.writer import (
     OutputSink,
     format_json_lines,
     format_json_records,
     format_numbers,
+)
+from softmax_cli.io.text.text_columns import ClassColumn, format_columns, format_header
+from softmax_cli.io.text.unit_interval import (
+    _unit_interval_by_digit,
+    eight_ascii_digits,
+    format_unit_interval,
 )
 
 unit = arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(1, 5)), elements=st.floats(0, 1))

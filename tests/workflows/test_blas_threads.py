@@ -6,7 +6,7 @@ import numpy  # noqa: F401 - loads the BLAS library that fits use
 import pytest
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from softmax_cli.workflows.blas_threads import THREAD_VARIABLES, fitting_threads
+from softmax_cli.workflows.trainer.blas_threads import THREAD_VARIABLES, fitting_threads
 
 
 def blas_threads() -> list[int]:

@@ -12,11 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from softmax_cli.core.calibration import fit_temperature
+from softmax_cli.core.calculator.calibration import fit_temperature
 from softmax_cli.errors import DataError
-from softmax_cli.io.rows import Chunk, SkipReport
-from softmax_cli.workflows.calibrate import collect_rows, how_to_apply
-from softmax_cli.workflows.loss_input import LossConfig
+from softmax_cli.io.streaming.rows import Chunk, SkipReport
+from softmax_cli.workflows.calculator.calibrate import collect_rows, how_to_apply
+from softmax_cli.workflows.calculator.loss_input import LossConfig
 
 
 class Rows:

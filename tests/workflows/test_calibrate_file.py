@@ -15,9 +15,9 @@ import scipy.special
 
 from softmax_cli.errors import DataError
 from softmax_cli.io.sources import InputSpec, rereadable_npy
-from softmax_cli.workflows.calibrate import calibrate_in_memory
-from softmax_cli.workflows.calibrate_file import calibrate_file
-from softmax_cli.workflows.loss_input import LossConfig
+from softmax_cli.workflows.calculator.calibrate import calibrate_in_memory
+from softmax_cli.workflows.calculator.calibrate_file import calibrate_file
+from softmax_cli.workflows.calculator.loss_input import LossConfig
 
 METRICS = ("nll", "accuracy", "brier", "ece", "mce")
 

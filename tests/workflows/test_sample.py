@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from helpers import filtered_probs
 
-from softmax_cli.core.activations import softmax
-from softmax_cli.core.sampling import Filters, draw
-from softmax_cli.io.reader import CsvReader
+from softmax_cli.core.calculator.activations import softmax
+from softmax_cli.core.calculator.sampling import Filters, draw
+from softmax_cli.io.formats.reader import CsvReader
 from softmax_cli.io.sources import InputSpec
-from softmax_cli.workflows import sample
-from softmax_cli.workflows.class_scores import ScoreInput
-from softmax_cli.workflows.stream import OutputSpec
+from softmax_cli.workflows.calculator import sample
+from softmax_cli.workflows.calculator.class_scores import ScoreInput
+from softmax_cli.workflows.calculator.stream import OutputSpec
 
 LOGITS = np.round(np.random.default_rng(5).normal(scale=2, size=(300, 5)), 6)
 CSV = "".join(",".join(f"{v:.6f}" for v in row) + "\n" for row in LOGITS).encode()

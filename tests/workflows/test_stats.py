@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from softmax_cli.core.activations import softmax
-from softmax_cli.io.rows import Chunk
-from softmax_cli.workflows.class_scores import ScoreInput
-from softmax_cli.workflows.stats import StatsConfig, measure
+from softmax_cli.core.calculator.activations import softmax
+from softmax_cli.io.streaming.rows import Chunk
+from softmax_cli.workflows.calculator.class_scores import ScoreInput
+from softmax_cli.workflows.calculator.stats import StatsConfig, measure
 
 logits = st.integers(1, 8).flatmap(
     lambda k: arrays(np.float64, (4, k), elements=st.floats(-30, 30, allow_nan=False))

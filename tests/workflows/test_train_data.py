@@ -7,10 +7,10 @@ import io
 import numpy as np
 import pytest
 
-from softmax_cli.core.train_config import TrainConfig
+from softmax_cli.core.trainer.train_config import TrainConfig
 from softmax_cli.errors import ArgumentError, DataError
-from softmax_cli.io.table import read_table
-from softmax_cli.workflows.train_data import (
+from softmax_cli.io.formats.table import read_table
+from softmax_cli.workflows.trainer.train_data import (
     class_order,
     feature_columns,
     matching_examples,

@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from softmax_cli.io.rows import Chunk
-from softmax_cli.workflows.loss_input import LossConfig
-from softmax_cli.workflows.xent import score
+from softmax_cli.io.streaming.rows import Chunk
+from softmax_cli.workflows.calculator.loss_input import LossConfig
+from softmax_cli.workflows.calculator.xent import score
 
 finite_rows = st.integers(2, 8).flatmap(
     lambda k: st.tuples(

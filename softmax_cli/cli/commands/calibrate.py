@@ -71,8 +71,8 @@ def calibrate_command(
       softmax calibrate -i logits.npy --targets tokens.npy --format json
     """
     check_target_options(target, target_column, targets_file)
-    from softmax_cli.workflows.calibrate import calibrate_rows, summary
-    from softmax_cli.workflows.loss_input import LossConfig
+    from softmax_cli.workflows.calculator.calibrate import calibrate_rows, summary
+    from softmax_cli.workflows.calculator.loss_input import LossConfig
 
     spec, output = input_spec(kwargs), output_spec(kwargs, otherwise="json")
     config = LossConfig(probs=probs, binary=binary, clip=clip, renormalize=renormalize)

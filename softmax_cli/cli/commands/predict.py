@@ -48,7 +48,7 @@ def predict_command(model_path: str, **kwargs: Any) -> None:
       printf 'x,y\\n15,0\\n0,15\\n' | softmax predict -m model.npz --format json
       softmax predict -m iris.npz -i new.csv --format csv > predictions.csv
     """
-    from softmax_cli.workflows.predict import predict_rows
+    from softmax_cli.workflows.trainer.predict import predict_rows
 
     spec, output = input_spec(kwargs), output_spec(kwargs)
     predicted = predict_rows(model_path, spec, output, stdout_bytes())

@@ -88,9 +88,9 @@ def sample_command(
       softmax sample -t 0.7 --top-k 40 --top-p 0.95 --seed 7 2 1 0.5 0 -1
       cat logits.csv | softmax sample --min-p 0.1 --with-prob --seed 3 | head
     """
-    from softmax_cli.core.sampling import Filters
-    from softmax_cli.workflows.class_scores import ScoreInput
-    from softmax_cli.workflows.sample import SampleConfig, sample_rows
+    from softmax_cli.core.calculator.sampling import Filters
+    from softmax_cli.workflows.calculator.class_scores import ScoreInput
+    from softmax_cli.workflows.calculator.sample import SampleConfig, sample_rows
 
     spec, output = input_spec(kwargs), output_spec(kwargs)
     scores = ScoreInput(probs, renormalize, temperature)

@@ -36,7 +36,7 @@ def sigmoid_command(log: bool, compare: bool, **kwargs: Any) -> None:
       softmax sigmoid --compare 0.7 1.5 4.8
       cut -d, -f2 scores.csv | softmax sigmoid --format json
     """
-    from softmax_cli.workflows import sigmoid
+    from softmax_cli.workflows.calculator import sigmoid
 
     spec, output = input_spec(kwargs), output_spec(kwargs)
     if compare:

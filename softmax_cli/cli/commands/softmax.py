@@ -43,7 +43,7 @@ def softmax_command(
       softmax --explain 0.7 1.5 4.8
       cat logits.csv | softmax --argmax | head
     """
-    from softmax_cli.workflows import softmax
+    from softmax_cli.workflows.calculator import softmax
 
     spec, output = input_spec(kwargs), output_spec(kwargs)
     if explain:

@@ -59,8 +59,8 @@ def stats_command(
       softmax stats --probs -k 2 --labels a,b,c 0.5,0.3,0.2
       cat logits.csv | softmax stats --format csv | head
     """
-    from softmax_cli.workflows.class_scores import ScoreInput
-    from softmax_cli.workflows.stats import StatsConfig, stats_rows
+    from softmax_cli.workflows.calculator.class_scores import ScoreInput
+    from softmax_cli.workflows.calculator.stats import StatsConfig, stats_rows
 
     spec, output = input_spec(kwargs), output_spec(kwargs)
     config = StatsConfig(ScoreInput(probs, renormalize, temperature), base, top or 0)

@@ -17,7 +17,7 @@ from softmax_cli.cli.options import (
     stdout_bytes,
     trainer_options,
 )
-from softmax_cli.core.train_config import TrainConfig
+from softmax_cli.core.trainer.train_config import TrainConfig
 
 DEFAULTS = TrainConfig()
 
@@ -169,7 +169,7 @@ def train_command(
       softmax train data.csv --cv 5 --format json | jq .cv
       cat data.csv | softmax train - --test-size 0.25 --class-weight balanced
     """
-    from softmax_cli.workflows.train import Report, TestSet, train_and_report
+    from softmax_cli.workflows.trainer.train import Report, TestSet, train_and_report
 
     if test_file is not None and (test_size is not None or options["cv"]):
         raise click.UsageError("give --test, --test-size or --cv, not two of them")

@@ -15,7 +15,7 @@ from softmax_cli.cli.options import (
     stdout_bytes,
     trainer_options,
 )
-from softmax_cli.core.experiment import BlobsConfig, center_problems
+from softmax_cli.core.trainer.experiment import BlobsConfig, center_problems
 
 DEFAULTS = BlobsConfig()
 
@@ -130,7 +130,7 @@ def train_blobs_command(
       softmax train-blobs --seed 1 --save model.npz --plot blobs.png
       softmax train-blobs --hidden 32,16,8 --epochs 10 --format json | jq .test
     """
-    from softmax_cli.workflows.train_blobs import train_blobs
+    from softmax_cli.workflows.trainer.train_blobs import train_blobs
 
     config = BlobsConfig(**knobs)
     for problem in config.problems():

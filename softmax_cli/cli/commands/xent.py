@@ -103,8 +103,8 @@ def xent_command(
       softmax xent -i logits.npy --targets tokens.npy --reduction perplexity
     """
     check_target_options(target, target_column, targets_file)
-    from softmax_cli.workflows.loss_input import LossConfig
-    from softmax_cli.workflows.xent import cross_entropy_rows
+    from softmax_cli.workflows.calculator.loss_input import LossConfig
+    from softmax_cli.workflows.calculator.xent import cross_entropy_rows
 
     spec, output = input_spec(kwargs), output_spec(kwargs)
     config = LossConfig(probs, binary, label_smoothing, weights, clip, renormalize, base)

@@ -1,0 +1,2 @@
+"""The calculator: softmax, log-softmax, sigmoid, losses, uncertainty, sampling and calibration on
+arrays."""

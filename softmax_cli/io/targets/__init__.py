@@ -1,0 +1,2 @@
+"""Each row's target class: target cells and labels into class indices, and a CSV column that holds
+them."""

@@ -1,0 +1,91 @@
+"""Opening the rows a command reads, with a progress bar on stderr for long inputs.
+
+The bar appears only when stderr is a terminal, the input is a stream (not values given
+as arguments), ``-q`` was not given, and reading has taken more than about a second. It
+shows the bytes read of a file whose size is known (else the rows read) and the rows
+per second; it is gone when reading ends. Nothing of it goes to stdout.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, BinaryIO
+
+from softmax_cli.io.sources import open_rows
+
+if TYPE_CHECKING:
+    from softmax_cli.io.sources import InputSpec, RowSource
+    from softmax_cli.io.streaming.rows import Chunk, RowRule, SkipReport
+    from softmax_cli.io.targets.parser import TargetFileSpec, TargetSpec
+
+SHOW_AFTER = 1.0  # seconds of reading before the bar appears
+
+
+def open_input(
+    spec: InputSpec,
+    rule: RowRule | None = None,
+    target: TargetSpec | None = None,
+    targets_file: TargetFileSpec | None = None,
+) -> RowSource:
+    """``io.sources.open_rows``, watched by a progress bar when one is wanted."""
+    return watched(open_rows(spec, rule, target, targets_file), spec)
+
+
+def watched(source: RowSource, spec: InputSpec) -> RowSource:
+    """``source`` as it is, or with its reading shown on stderr (see the module)."""
+    if spec.quiet or spec.from_arguments or not sys.stderr.isatty():
+        return source
+    return Watched(source, spec.stream)
+
+
+class Watched:
+    """A ``RowSource`` whose chunks pass through a progress display on stderr."""
+
+    def __init__(self, source: RowSource, stream: BinaryIO) -> None:
+        self.source = source
+        self.stream = stream
+        self.labels = source.labels
+        self.n_columns = source.n_columns
+        self.n_rows = source.n_rows
+
+    @property
+    def skipped(self) -> SkipReport:
+        return self.source.skipped
+
+    def __iter__(self) -> Iterator[Chunk]:
+        began = time.monotonic()
+        display = None
+        rows = 0
+        try:
+            for chunk in self.source:
+                rows += len(chunk.values)
+                if display is None and time.monotonic() - began > SHOW_AFTER:
+                    from softmax_cli.render.progress import ReadProgress
+
+                    display = ReadProgress(_file_size(self.stream), began)
+                if display is not None:
+                    display.update(_position(self.stream), rows)
+                yield chunk
+        finally:
+            if display is not None:
+                display.stop()
+
+
+def _file_size(stream: BinaryIO) -> int | None:
+    """The size of a regular file behind ``stream``, else ``None`` (a pipe)."""
+    try:
+        info = os.fstat(stream.fileno())
+    except (OSError, ValueError, AttributeError):
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) and info.st_size else None
+
+
+def _position(stream: BinaryIO) -> int | None:
+    try:
+        return stream.tell()
+    except (OSError, ValueError, AttributeError):
+        return None

@@ -1,0 +1,1 @@
+"""The trainer's use cases: train, train-blobs and predict."""
