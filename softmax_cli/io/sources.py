@@ -13,23 +13,9 @@ from softmax_cli.io.streaming.rows import Chunk, RowRule, SkipReport
 from softmax_cli.io.text.numbers import parse_number
 
 if TYPE_CHECKING:
-    from typing import Protocol
-
     from softmax_cli.arraytypes import FloatArray
+    from softmax_cli.io.streaming.rows import RowSource
     from softmax_cli.io.targets.parser import TargetFileSpec, TargetSpec
-
-    class RowSource(Protocol):
-        """Rows of numbers with optional class labels; iterating yields chunks.
-        ``n_rows`` is the number of rows when it is known before reading them."""
-
-        labels: list[str] | None
-        n_columns: int | None
-        n_rows: int | None
-
-        @property
-        def skipped(self) -> SkipReport: ...
-
-        def __iter__(self) -> Iterator[Chunk]: ...
 
 
 NO_INPUT_HELP = (

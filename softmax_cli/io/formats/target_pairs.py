@@ -20,23 +20,8 @@ from softmax_cli.io.streaming.rows import Chunk, RowGate
 from softmax_cli.io.targets.parser import TargetParser
 
 if TYPE_CHECKING:
-    from typing import Protocol
-
     from softmax_cli.arraytypes import IntArray
-    from softmax_cli.io.streaming.rows import SkipReport
-
-    class RowSource(Protocol):
-        """``io.sources.RowSource``, which imports this module: rows in chunks, their
-        labels, width and count (when known before reading them)."""
-
-        labels: list[str] | None
-        n_columns: int | None
-        n_rows: int | None
-
-        @property
-        def skipped(self) -> SkipReport: ...
-
-        def __iter__(self) -> Iterator[Chunk]: ...
+    from softmax_cli.io.streaming.rows import RowSource, SkipReport
 
 
 class PairedRows:

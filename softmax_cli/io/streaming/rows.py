@@ -78,6 +78,24 @@ class SkipReport:
         return f"skipped {self.count} invalid {noun} ({self.unit}s {lines}{more})"
 
 
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class RowSource(Protocol):
+        """What every reader is: rows of numbers with optional class labels; iterating
+        yields chunks. ``n_rows`` is the number of rows when it is known before reading
+        them."""
+
+        labels: list[str] | None
+        n_columns: int | None
+        n_rows: int | None
+
+        @property
+        def skipped(self) -> SkipReport: ...
+
+        def __iter__(self) -> Iterator[Chunk]: ...
+
+
 class RowGate:
     """What happens to bad rows: without ``skip_invalid`` the rows before the first bad
     one go on and its error is raised after them; with it every good row goes on and the

@@ -23,8 +23,8 @@ from softmax_cli.workflows.calculator.loss_input import LossConfig, open_targete
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import FloatArray, IntArray
     from softmax_cli.core.calculator.calibration import Calibration
-    from softmax_cli.io.sources import InputSpec, RowSource
-    from softmax_cli.io.streaming.rows import SkipReport
+    from softmax_cli.io.sources import InputSpec
+    from softmax_cli.io.streaming.rows import RowSource, SkipReport
     from softmax_cli.workflows.calculator.stream import OutputSpec
 
 

@@ -15,8 +15,7 @@ from softmax_cli.workflows.calculator.loss_input import LossConfig, chunk_target
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import FloatArray, IntArray
-    from softmax_cli.io.sources import RowSource
-    from softmax_cli.io.streaming.rows import SkipReport
+    from softmax_cli.io.streaming.rows import RowSource, SkipReport
 
 MIN_ROWS = 2
 

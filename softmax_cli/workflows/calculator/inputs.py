@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, BinaryIO
 from softmax_cli.io.sources import open_rows
 
 if TYPE_CHECKING:
-    from softmax_cli.io.sources import InputSpec, RowSource
-    from softmax_cli.io.streaming.rows import Chunk, RowRule, SkipReport
+    from softmax_cli.io.sources import InputSpec
+    from softmax_cli.io.streaming.rows import Chunk, RowRule, RowSource, SkipReport
     from softmax_cli.io.targets.parser import TargetFileSpec, TargetSpec
 
 SHOW_AFTER = 1.0  # seconds of reading before the bar appears

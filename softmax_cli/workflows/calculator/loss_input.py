@@ -18,8 +18,8 @@ from softmax_cli.workflows.calculator.inputs import open_input
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import BoolArray, FloatArray, IntArray
-    from softmax_cli.io.sources import InputSpec, RowSource
-    from softmax_cli.io.streaming.rows import Chunk
+    from softmax_cli.io.sources import InputSpec
+    from softmax_cli.io.streaming.rows import Chunk, RowSource
 
 
 class LossConfig(NamedTuple):

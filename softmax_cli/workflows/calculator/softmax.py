@@ -14,8 +14,8 @@ from softmax_cli.workflows.calculator.stream import stream_rows
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import FloatArray
-    from softmax_cli.io.sources import InputSpec, RowSource
-    from softmax_cli.io.streaming.rows import SkipReport
+    from softmax_cli.io.sources import InputSpec
+    from softmax_cli.io.streaming.rows import RowSource, SkipReport
     from softmax_cli.workflows.calculator.stream import OutputSpec
 
 

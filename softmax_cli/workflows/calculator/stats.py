@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from softmax_cli.arraytypes import FloatArray
-    from softmax_cli.io.sources import InputSpec, RowSource
-    from softmax_cli.io.streaming.rows import Chunk, SkipReport
+    from softmax_cli.io.sources import InputSpec
+    from softmax_cli.io.streaming.rows import Chunk, RowSource, SkipReport
     from softmax_cli.io.text.text_columns import Column
     from softmax_cli.workflows.calculator.stream import OutputSpec
 

@@ -19,7 +19,7 @@ from softmax_cli.views.tables import RowPreview, TableView
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import FloatArray
-    from softmax_cli.io.sources import RowSource
+    from softmax_cli.io.streaming.rows import RowSource
 
 
 class OutputSpec(NamedTuple):

@@ -27,8 +27,8 @@ from softmax_cli.workflows.calculator.loss_input import (
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import IntArray
-    from softmax_cli.io.sources import InputSpec, RowSource
-    from softmax_cli.io.streaming.rows import Chunk, SkipReport
+    from softmax_cli.io.sources import InputSpec
+    from softmax_cli.io.streaming.rows import Chunk, RowSource, SkipReport
     from softmax_cli.workflows.calculator.stream import OutputSpec
 
 SCORE_COLUMNS = ["loss", "target_prob"]

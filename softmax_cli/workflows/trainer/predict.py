@@ -18,7 +18,8 @@ from softmax_cli.workflows.calculator.stream import stream_rows
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import BoolArray, FloatArray
     from softmax_cli.io.formats.modelfile import SavedModel
-    from softmax_cli.io.sources import InputSpec, RowSource
+    from softmax_cli.io.sources import InputSpec
+    from softmax_cli.io.streaming.rows import RowSource
     from softmax_cli.workflows.calculator.stream import OutputSpec
 
 

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from softmax_cli.core.trainer.preprocessing import Preprocessor
     from softmax_cli.io.formats.modelfile import SavedModel
     from softmax_cli.io.formats.table import TableChunk
-    from softmax_cli.io.sources import InputSpec, RowSource
+    from softmax_cli.io.sources import InputSpec
+    from softmax_cli.io.streaming.rows import RowSource
 
 
 class TargetScore:
