@@ -355,12 +355,16 @@ def input_spec(kwargs: dict[str, Any]) -> InputSpec:
     )
 
 
-def output_spec(kwargs: dict[str, Any], otherwise: str = "csv") -> OutputSpec:
+def output_spec(kwargs: dict[str, Any], otherwise: str = "csv", table: bool = True) -> OutputSpec:
     """Pop the output options, as an ``OutputSpec`` whose format is resolved: ``auto`` is
-    a table on a terminal and ``otherwise`` elsewhere."""
+    a table on a terminal (unless ``table`` is false: one number is no table) and
+    ``otherwise`` elsewhere."""
     from softmax_cli.workflows.calculator.stream import OutputSpec, resolve_format
 
-    fmt = resolve_format(kwargs.pop("fmt"), stdout_bytes(), otherwise)
+    fmt = kwargs.pop("fmt")
+    fmt = resolve_format(
+        otherwise if fmt == "auto" and not table else fmt, stdout_bytes(), otherwise
+    )
     if fmt == "npy" and stdout_bytes().isatty():
         raise click.UsageError(
             "--format npy writes binary data: send it to a file (> out.npy) or a pipe"

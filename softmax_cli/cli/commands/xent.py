@@ -91,8 +91,9 @@ def xent_command(
     (--targets: a 1-D integer .npy, or one label or index per line). Target cells and
     --target are class labels or 0-based indices. Output per row: loss, target_prob,
     target, predicted; in machine formats a summary (rows, mean loss, perplexity,
-    accuracy) goes to stderr. --reduction mean|sum|perplexity prints one number instead;
-    the perplexity is exp of the (weighted) mean loss in nats, whatever --base.
+    accuracy) goes to stderr. --reduction mean|sum|perplexity prints one number instead,
+    on a terminal too; the perplexity is exp of the (weighted) mean loss in nats, whatever
+    --base.
 
     \b
     Examples:
@@ -106,7 +107,7 @@ def xent_command(
     from softmax_cli.workflows.calculator.loss_input import LossConfig
     from softmax_cli.workflows.calculator.xent import cross_entropy_rows
 
-    spec, output = input_spec(kwargs), output_spec(kwargs)
+    spec, output = input_spec(kwargs), output_spec(kwargs, table=reduction == "none")
     config = LossConfig(probs, binary, label_smoothing, weights, clip, renormalize, base)
     totals, skipped = cross_entropy_rows(
         spec,
