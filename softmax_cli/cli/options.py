@@ -73,7 +73,7 @@ def _input_decorators(header_help: str, labels_help: str) -> list[Decorator]:
             type=click.File("rb"),
             default="-",
             show_default=True,
-            help="CSV file to read when no values are given ('-' is stdin).",
+            help="CSV or .npy file to read when no values are given ('-' is stdin).",
         ),
         delimiter_option,
         click.option("--header/--no-header", default=None, help=header_help),
