@@ -111,6 +111,17 @@ def input_options(command: F) -> F:
     )
 
 
+def file_format_options(command: F) -> F:
+    """How input files named as arguments are read (compare): the CSV delimiter, a
+    header, class labels, and ``-q``; no values, ``--input`` or ``--skip-invalid``."""
+    decorators = _input_decorators(
+        header_help="Treat the first row as class labels (default: when it is not numeric).",
+        labels_help="Class names, one per column (overrides a header row).",
+    )
+    delimiter, header, labels, _skip, quiet = decorators[2:]
+    return _apply(command, [delimiter, header, labels, quiet])
+
+
 def feature_input_options(command: F) -> F:
     """The same for rows of features (predict): a header names features, not classes."""
     return _apply(
@@ -189,6 +200,16 @@ base_option = click.option(
 )
 
 
+targets_file_option = click.option(
+    "--targets",
+    "targets_file",
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="FILE",
+    help="Each row's true class from FILE, in the rows' order: a 1-D integer "
+    ".npy of class indices, or one label or 0-based index per line.",
+)
+
+
 def target_options(command: F) -> F:
     """Rows scored against a true class (xent, calibrate): where the targets are, and
     whether the values are logits, probabilities, or one binary value per row."""
@@ -206,14 +227,7 @@ def target_options(command: F) -> F:
                 help="CSV column holding each row's true class. [default: a header column "
                 "named target or label]",
             ),
-            click.option(
-                "--targets",
-                "targets_file",
-                type=click.Path(exists=True, dir_okay=False),
-                metavar="FILE",
-                help="Each row's true class from FILE, in the rows' order: a 1-D integer "
-                ".npy of class indices, or one label or 0-based index per line.",
-            ),
+            targets_file_option,
             probs_option,
             click.option(
                 "--binary",
@@ -352,6 +366,22 @@ def input_spec(kwargs: dict[str, Any]) -> InputSpec:
         labels=kwargs.pop("labels"),
         skip_invalid=kwargs.pop("skip_invalid"),
         quiet=kwargs.pop("quiet"),
+    )
+
+
+def file_spec(kwargs: dict[str, Any], stream: BinaryIO) -> InputSpec:
+    """An ``InputSpec`` for a file named as an argument, from ``file_format_options``'
+    values (left in ``kwargs``, for the next file)."""
+    from softmax_cli.io.sources import InputSpec
+
+    return InputSpec(
+        values=(),
+        stream=stream,
+        delimiter=kwargs["delimiter"],
+        header=kwargs["header"],
+        labels=kwargs["labels"],
+        skip_invalid=False,
+        quiet=kwargs["quiet"],
     )
 
 
