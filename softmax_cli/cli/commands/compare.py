@@ -6,11 +6,10 @@ from typing import Any, BinaryIO
 
 import click
 
+from softmax_cli.cli.file_inputs import file_format_options, file_spec
 from softmax_cli.cli.options import (
     base_option,
     check_plotting,
-    file_format_options,
-    file_spec,
     output_spec,
     plot_option,
     probability_options,
