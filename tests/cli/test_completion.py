@@ -167,4 +167,4 @@ def test_fish_script_parses_and_completes() -> None:
     )
     lines = done.stdout.decode().splitlines()
     assert lines[0].startswith("sigmoid\tApply the logistic function")
-    assert sorted(lines[1:]) == ["mean", "none", "sum"]
+    assert sorted(lines[1:]) == ["mean", "none", "perplexity", "sum"]
