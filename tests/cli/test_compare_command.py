@@ -174,3 +174,38 @@ def test_fuzzed_inputs_end_in_an_exit_code(
     assert code in (0, 2, 65), err
     if code:
         assert len(err.strip().splitlines()) == 1 or err.startswith("Usage:"), err
+
+
+def test_rows_as_npy_and_as_a_table_preview(files: dict[str, str], tmp_path: Path) -> None:
+    args = ["compare", files["base"], files["other"], "--rows"]
+    code, out, err = invoke_cli([*args, "-f", "table"])
+    assert code == 0, err
+    assert " js " in out and "first 20 of 40 rows" in out
+    from click.testing import CliRunner
+
+    from softmax_cli.cli.main import cli
+
+    result = CliRunner().invoke(cli, [*args, "-f", "npy"])
+    assert result.exit_code == 0
+    import io
+
+    rows = np.load(io.BytesIO(result.stdout_bytes))
+    assert rows.shape == (40, 7)
+
+
+def test_empty_inputs(tmp_path: Path, files: dict[str, str]) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    code, out, err = invoke_cli(["compare", str(empty), str(empty)])
+    assert (code, out, err) == (0, "", "")
+    code, _, err = invoke_cli(["compare", str(empty), files["base"]])
+    assert code == 65 and "is 0 x 0 but OTHER" in err
+
+
+def test_plot_writes_a_png(files: dict[str, str], tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    plot = tmp_path / "kl.png"
+    args = ["compare", files["base"], files["other"], "--targets", files["targets"]]
+    code, _, err = invoke_cli([*args, "--plot", str(plot), "--base", "2", "-f", "json"])
+    assert code == 0, err
+    assert plot.read_bytes().startswith(b"\x89PNG")

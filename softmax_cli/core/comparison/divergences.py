@@ -18,7 +18,7 @@ import numpy as np
 from softmax_cli.core.calculator.ranking import WIDE_CLASSES, top_classes
 
 if TYPE_CHECKING:
-    from softmax_cli.arraytypes import BoolArray, FloatArray, IntArray
+    from softmax_cli.arraytypes import FloatArray, IntArray
 
 LN2 = math.log(2)
 
@@ -138,8 +138,3 @@ def compare_block(
         other_nll=-log_q[rows, targets],
         delta_p=q[rows, targets] - p[rows, targets],
     )
-
-
-def same_top(rows: RowDivergences) -> BoolArray:
-    """Rows whose most probable class is the same in both."""
-    return np.asarray(rows.base_top == rows.other_top)

@@ -15,6 +15,7 @@ from softmax_cli.core.comparison.divergences import RowDivergences, compare_bloc
 from softmax_cli.core.comparison.summary import ComparisonReport, summarize
 from softmax_cli.core.comparison.sums import ComparisonSums, block_sums
 from softmax_cli.io.formats.writer import OutputSink
+from softmax_cli.io.sources import open_rows
 from softmax_cli.io.text.text_columns import ClassColumn
 from softmax_cli.views.compare import PREVIEW_ROWS, ComparedRows, preview
 from softmax_cli.workflows.calculator.inputs import open_input
@@ -68,7 +69,7 @@ def compare_files(
     targets = None if config.targets is None else TargetFileSpec(config.targets)
     rule = row_rule(config.scores)
     base_rows = open_input(base, rule, None, targets)
-    other_rows = open_input(other, rule)
+    other_rows = open_rows(other, rule)  # read in step with BASE: one progress bar is enough
     names = (stream_name(base), stream_name(other))
     if base_rows.n_columns is not None and other_rows.n_columns is not None:
         check_shapes(base_rows, other_rows, names)

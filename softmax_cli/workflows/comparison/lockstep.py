@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 
 
 def shape_text(rows: int | str, columns: int | None) -> str:
-    return f"{rows} x {columns}"
+    """``rows x columns``; an empty input has 0 columns."""
+    return f"{rows} x {columns or 0}"
 
 
 def check_shapes(base: RowSource, other: RowSource, names: tuple[str, str]) -> None:

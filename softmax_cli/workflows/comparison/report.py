@@ -39,7 +39,8 @@ def show_report(
     if plot is not None:
         from softmax_cli.render.plots import plot_comparison
 
-        plot_comparison(plot, result.kl, result.delta_p, "bits" if base == "2" else "nats")
+        kl = result.kl / math.log(2) if base == "2" else result.kl
+        plot_comparison(plot, kl, result.delta_p, "bits" if base == "2" else "nats")
 
 
 def summary(report: ComparisonReport, base: str, precision: int) -> str:
