@@ -12,6 +12,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from softmax_cli.render.console import fixed
+
 if TYPE_CHECKING:
     from softmax_cli.core.comparison.summary import ComparisonReport
     from softmax_cli.core.comparison.sums import Estimate
@@ -44,7 +46,7 @@ def render_report(console: Console, report: ComparisonReport, precision: int, ba
     for name, value in report.kl_percentiles.items():
         kl.add_row(
             name if name in ("max", "median", "min") else f"{name} %",
-            _fixed(value * scale, precision),
+            fixed(value * scale, precision),
         )
     console.print(kl)
     other = _table("other divergences")
@@ -73,19 +75,15 @@ def _render_targets(console: Console, report: ComparisonReport, precision: int) 
     table.add_row("PPL(OTHER)", _pm(t.ppl_other, precision))
     table.add_row("ln(PPL(OTHER) / PPL(BASE))", _pm(t.ln_ppl_ratio, precision))
     table.add_row("PPL(OTHER) / PPL(BASE)", _pm(t.ppl_ratio, precision))
-    table.add_row("correlation of the NLLs", _fixed(100 * t.nll_correlation, precision) + " %")
+    table.add_row("correlation of the NLLs", fixed(100 * t.nll_correlation, precision) + " %")
     table.add_row("mean Δp", _pm(t.delta_p, precision, percent=True))
     table.add_row("RMS Δp", _pm(t.delta_p_rms, precision, percent=True))
     for name, value in t.delta_p_percentiles.items():
         label = name if name in ("max", "median", "min") else f"{name} %"
-        table.add_row(f"Δp {label}", _fixed(100 * value, precision) + " %")
-    table.add_row("accuracy BASE", _fixed(100 * t.base_accuracy, precision) + " %")
-    table.add_row("accuracy OTHER", _fixed(100 * t.other_accuracy, precision) + " %")
+        table.add_row(f"Δp {label}", fixed(100 * value, precision) + " %")
+    table.add_row("accuracy BASE", fixed(100 * t.base_accuracy, precision) + " %")
+    table.add_row("accuracy OTHER", fixed(100 * t.other_accuracy, precision) + " %")
     console.print(table)
-
-
-def _fixed(value: float, precision: int) -> str:
-    return f"{value:.{precision}f}"
 
 
 def render_rows(console: Console, rows: ComparedRows, precision: int) -> None:
@@ -102,4 +100,4 @@ def render_rows(console: Console, rows: ComparedRows, precision: int) -> None:
 
 
 def _cell(value: float | str, precision: int) -> str:
-    return value if isinstance(value, str) else _fixed(value, precision)
+    return value if isinstance(value, str) else fixed(value, precision)

@@ -68,12 +68,15 @@ def compare_command(
     js (Jensen-Shannon, <= ln 2), tv = 1/2 sum |p - q|, same_top; with --targets
     base_nll, other_nll and delta_p = q(target) - p(target).
 
-    The report (a table on a terminal, one JSON object otherwise) gives means with
-    their standard errors and percentiles of KL and delta_p, the same top class, and
-    with --targets both perplexities, their ratio, and each accuracy: the figures of
-    llama.cpp's perplexity --kl-divergence. The percentiles need every row's KL and
-    delta_p: those n floats each are kept in memory, the rows are not. --rows writes
-    the per-row figures instead, streamed like any row command.
+    The report gives means with their standard errors, percentiles (NumPy's linear
+    rule) of KL and delta_p, the same top class, and with --targets both
+    perplexities, their ratio, and each accuracy: the figures of llama.cpp's
+    perplexity --kl-divergence. The percentiles need every row's KL and delta_p:
+    those n floats each are kept in memory, the rows are not. --format auto is the
+    report on a terminal and one JSON object otherwise (csv, tsv: rows
+    figure,value,error). --rows writes the per-row figures instead, streamed like
+    any row command (auto: a table of the first rows on a terminal, CSV otherwise).
+    BASE and OTHER of different shapes are exit 65.
 
     \b
     Examples:
