@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from softmax_cli.cli.options import F, apply_decorators, input_decorators
+# The very decorators of input_options, so that BASE and OTHER read CSV as --input does.
+from softmax_cli.cli.options import F, _apply, _input_decorators
 
 if TYPE_CHECKING:
     from softmax_cli.io.sources import InputSpec
@@ -14,12 +15,12 @@ if TYPE_CHECKING:
 def file_format_options(command: F) -> F:
     """How input files named as arguments are read (compare): the CSV delimiter, a
     header, class labels, and ``-q``; no values, ``--input`` or ``--skip-invalid``."""
-    decorators = input_decorators(
+    decorators = _input_decorators(
         header_help="Treat the first row as class labels (default: when it is not numeric).",
         labels_help="Class names, one per column (overrides a header row).",
     )
     delimiter, header, labels, _skip, quiet = decorators[2:]
-    return apply_decorators(command, [delimiter, header, labels, quiet])
+    return _apply(command, [delimiter, header, labels, quiet])
 
 
 def file_spec(kwargs: dict[str, Any], stream: BinaryIO) -> InputSpec:

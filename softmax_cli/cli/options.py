@@ -63,7 +63,7 @@ delimiter_option = click.option(
 )
 
 
-def input_decorators(header_help: str, labels_help: str) -> list[Decorator]:
+def _input_decorators(header_help: str, labels_help: str) -> list[Decorator]:
     return [
         click.argument("values", nargs=-1, metavar="[VALUES]..."),
         click.option(
@@ -92,7 +92,7 @@ def input_decorators(header_help: str, labels_help: str) -> list[Decorator]:
     ]
 
 
-def apply_decorators(command: F, decorators: list[Decorator]) -> F:
+def _apply(command: F, decorators: list[Decorator]) -> F:
     """Apply ``decorators`` as if stacked above ``command`` in this order."""
     decorated: Any = command
     for decorator in reversed(decorators):
@@ -102,9 +102,9 @@ def apply_decorators(command: F, decorators: list[Decorator]) -> F:
 
 def input_options(command: F) -> F:
     """Where rows of class scores come from: ``VALUES``, ``--input``, how to read CSV."""
-    return apply_decorators(
+    return _apply(
         command,
-        input_decorators(
+        _input_decorators(
             header_help="Treat the first row as class labels (default: when it is not numeric).",
             labels_help="Class names, one per column (overrides a header row).",
         ),
@@ -113,9 +113,9 @@ def input_options(command: F) -> F:
 
 def feature_input_options(command: F) -> F:
     """The same for rows of features (predict): a header names features, not classes."""
-    return apply_decorators(
+    return _apply(
         command,
-        input_decorators(
+        _input_decorators(
             header_help="Treat the first row as feature names (default: when it is not numeric).",
             labels_help="Names for the model's classes, instead of those saved with it.",
         ),
@@ -129,14 +129,14 @@ def output_options(command: F) -> F:
         "Output format; auto is a table on a terminal, CSV otherwise. json is JSON "
         "Lines; npy is one float64 NumPy array (classes as indices)."
     )
-    return apply_decorators(command, _output_decorators(formats, format_help))
+    return _apply(command, _output_decorators(formats, format_help))
 
 
 def report_output_options(command: F) -> F:
     """The same for a command whose result is one report (calibrate): JSON off a terminal."""
     formats = ["auto", "table", "csv", "tsv", "json"]
     format_help = "auto is the report on a terminal, one JSON object otherwise."
-    return apply_decorators(command, _output_decorators(formats, format_help))
+    return _apply(command, _output_decorators(formats, format_help))
 
 
 def _output_decorators(formats: list[str], format_help: str) -> list[Decorator]:
@@ -202,7 +202,7 @@ targets_file_option = click.option(
 def target_options(command: F) -> F:
     """Rows scored against a true class (xent, calibrate): where the targets are, and
     whether the values are logits, probabilities, or one binary value per row."""
-    return apply_decorators(
+    return _apply(
         command,
         [
             click.option(
@@ -243,7 +243,7 @@ def check_target_options(
 
 def probability_options(command: F) -> F:
     """How ``--probs`` input is taken: clipped away from 0 and 1, or renormalised."""
-    return apply_decorators(
+    return _apply(
         command,
         [
             click.option(
@@ -322,7 +322,7 @@ def trainer_options(command: F) -> F:
         click.option("-q", "--quiet", is_flag=True, help="No progress and no notes on stderr."),
         color_option,
     ]
-    return apply_decorators(command, decorators)
+    return _apply(command, decorators)
 
 
 def report_as_table(fmt: str) -> bool:
