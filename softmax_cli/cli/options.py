@@ -189,6 +189,16 @@ base_option = click.option(
 )
 
 
+targets_file_option = click.option(
+    "--targets",
+    "targets_file",
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="FILE",
+    help="Each row's true class from FILE, in the rows' order: a 1-D integer "
+    ".npy of class indices, or one label or 0-based index per line.",
+)
+
+
 def target_options(command: F) -> F:
     """Rows scored against a true class (xent, calibrate): where the targets are, and
     whether the values are logits, probabilities, or one binary value per row."""
@@ -206,14 +216,7 @@ def target_options(command: F) -> F:
                 help="CSV column holding each row's true class. [default: a header column "
                 "named target or label]",
             ),
-            click.option(
-                "--targets",
-                "targets_file",
-                type=click.Path(exists=True, dir_okay=False),
-                metavar="FILE",
-                help="Each row's true class from FILE, in the rows' order: a 1-D integer "
-                ".npy of class indices, or one label or 0-based index per line.",
-            ),
+            targets_file_option,
             probs_option,
             click.option(
                 "--binary",

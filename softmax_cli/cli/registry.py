@@ -55,6 +55,10 @@ COMMANDS: dict[str, CommandEntry] = {
         f"{_MODULES}.predict:predict_command",
         "Predict classes with a model saved by train or train-blobs.",
     ),
+    "compare": CommandEntry(
+        f"{_MODULES}.compare:compare_command",
+        "Compare two models' distributions: KL, JS, top class, perplexities.",
+    ),
     "completion": CommandEntry(
         f"{_MODULES}.completion:completion_command",
         "Print the tab-completion script for a shell.",

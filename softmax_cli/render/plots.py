@@ -1,5 +1,6 @@
 """``--plot`` figures in PNG (matplotlib, imported only here): the trainers' decision
-regions, learning curves and confusion matrix, calibrate's reliability diagrams."""
+regions, learning curves and confusion matrix, calibrate's reliability diagrams,
+compare's histograms of per-row KL and Δp."""
 
 from __future__ import annotations
 
@@ -198,3 +199,27 @@ def _reliability_panel(top: Axes, bottom: Axes, title: str, metrics: Calibration
     top.legend(loc="upper left")
     bottom.bar(bins.lower, bins.counts, bins.upper - bins.lower, align="edge", color="tab:gray")
     bottom.set(xlabel="confidence (top probability)", ylabel="samples")
+
+
+def plot_comparison(path: str, kl: FloatArray, delta_p: FloatArray | None, unit: str) -> None:
+    """Histograms of the per-row KL (log-spaced bins, log x axis; rows of KL 0 and +inf
+    are counted in the title) and of Δp, when there are targets."""
+    plt = _pyplot()
+    panels = 1 if delta_p is None else 2
+    figure, axes = plt.subplots(1, panels, figsize=(6 * panels, 4.5), squeeze=False)
+    positive = kl[np.isfinite(kl) & (kl > 0)]
+    left = axes[0][0]
+    if len(positive):
+        low, high = float(positive.min()), float(positive.max())
+        bins = np.geomspace(low, high * (1 + 1e-9), 50) if high > low else 10
+        left.hist(positive, bins=bins, color="tab:blue")
+        left.set_xscale("log")
+    zero, infinite = int(np.count_nonzero(kl == 0)), int(np.count_nonzero(np.isinf(kl)))
+    left.set(xlabel=f"KL(BASE || OTHER), {unit}", ylabel="rows")
+    left.set_title(f"per-row KL ({zero} rows at 0, {infinite} infinite)")
+    if delta_p is not None:
+        right = axes[0][1]
+        right.hist(delta_p, bins=50, color="tab:orange")
+        right.set(xlabel="Δp = p_OTHER(target) - p_BASE(target)", ylabel="rows")
+        right.set_title("per-row Δp")
+    _save(figure, path)

@@ -22,6 +22,7 @@ CASES = [
         "",
         [
             "calibrate",
+            "compare",
             "completion",
             "predict",
             "sample",
