@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar, cast
 
 import click
 
+from softmax_cli.cli.ranges import FloatRange, positive_finite
+
 if TYPE_CHECKING:
     from softmax_cli.io.sources import InputSpec
     from softmax_cli.io.streaming.rows import SkipReport
@@ -32,13 +34,6 @@ def parse_delimiter(ctx: click.Context, param: click.Parameter, value: str | Non
     if len(value) != 1 or value.isalnum() or value in "\n\r\"'.-+":
         names = ", ".join(DELIMITER_NAMES)
         raise click.BadParameter(f"{value!r} is not a usable delimiter (one character or {names})")
-    return value
-
-
-def positive_finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
-    """A value such as a temperature: greater than 0 and finite."""
-    if not 0 < value < float("inf"):
-        raise click.BadParameter(f"must be a positive finite number, got {value:g}")
     return value
 
 
@@ -248,7 +243,7 @@ def probability_options(command: F) -> F:
         [
             click.option(
                 "--clip",
-                type=click.FloatRange(0, 0.5, min_open=True, max_open=True),
+                type=FloatRange(0, 0.5, min_open=True, max_open=True),
                 metavar="EPS",
                 help="With --probs: clip probabilities to [EPS, 1-EPS] (Keras uses 1e-7).",
             ),

@@ -19,8 +19,9 @@ from softmax_cli.cli.options import (
     stdout_bytes,
     temperature_option,
 )
+from softmax_cli.cli.ranges import FloatRange
 
-ZERO_TO_ONE = click.FloatRange(0, 1, min_open=True)  # (0, 1]
+ZERO_TO_ONE = FloatRange(0, 1, min_open=True)  # (0, 1]
 
 
 @click.command("sample", cls=NumbersCommand)

@@ -17,6 +17,7 @@ from softmax_cli.cli.options import (
     stdout_bytes,
     trainer_options,
 )
+from softmax_cli.cli.ranges import FloatRange
 from softmax_cli.core.trainer.train_config import TrainConfig
 
 DEFAULTS = TrainConfig()
@@ -66,7 +67,7 @@ def _auto(kind: str) -> str:
 )
 @click.option(
     "--l2",
-    type=click.FloatRange(min=0),
+    type=FloatRange(min=0),
     metavar="LAMBDA",
     help="Penalty: mean loss + LAMBDA/2 ||W||^2. " + _auto("1/n: scikit-learn's C=1"),
 )
@@ -100,7 +101,7 @@ def _auto(kind: str) -> str:
 )
 @click.option(
     "--lr",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FloatRange(min=0, min_open=True),
     default=DEFAULTS.lr,
     show_default=True,
     help="Adam's learning rate.",
@@ -126,7 +127,7 @@ def _auto(kind: str) -> str:
 )
 @click.option(
     "--validation-split",
-    type=click.FloatRange(0, 1, max_open=True),
+    type=FloatRange(0, 1, max_open=True),
     default=DEFAULTS.validation_split,
     show_default=True,
     help="Fraction of the training part, stratified, that decides early stopping.",

@@ -15,6 +15,7 @@ from softmax_cli.cli.options import (
     stdout_bytes,
     trainer_options,
 )
+from softmax_cli.cli.ranges import FloatRange
 from softmax_cli.core.trainer.experiment import BlobsConfig, center_problems
 
 DEFAULTS = BlobsConfig()
@@ -63,7 +64,7 @@ def _parse_centers(
 )
 @click.option(
     "--std",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FloatRange(min=0, min_open=True),
     default=DEFAULTS.std,
     show_default=True,
     help="Standard deviation of every blob.",
@@ -92,14 +93,14 @@ def _parse_centers(
 )
 @click.option(
     "--lr",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FloatRange(min=0, min_open=True),
     default=DEFAULTS.lr,
     show_default=True,
     help="Adam's learning rate.",
 )
 @click.option(
     "--validation-split",
-    type=click.FloatRange(0, 1, max_open=True),
+    type=FloatRange(0, 1, max_open=True),
     default=DEFAULTS.validation_split,
     show_default=True,
     help="Fraction held out for validation from the end of the training part.",

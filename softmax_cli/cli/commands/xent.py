@@ -19,6 +19,7 @@ from softmax_cli.cli.options import (
     stdout_bytes,
     target_options,
 )
+from softmax_cli.cli.ranges import FloatRange
 
 
 def _parse_weights(
@@ -47,7 +48,7 @@ def _parse_weights(
 @target_options
 @click.option(
     "--label-smoothing",
-    type=click.FloatRange(0, 1, max_open=True),
+    type=FloatRange(0, 1, max_open=True),
     default=0.0,
     show_default=True,
     metavar="E",
