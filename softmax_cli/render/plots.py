@@ -5,7 +5,7 @@ compare's histograms of per-row KL and Δp."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
@@ -44,7 +44,9 @@ def _pyplot() -> ModuleType:
     return plt
 
 
-def plot_training(path: str, model: MLP, data: Dataset, history: Sequence[EpochStats]) -> None:
+def plot_training(
+    stream: BinaryIO, model: MLP, data: Dataset, history: Sequence[EpochStats]
+) -> None:
     """Save a figure: the training data coloured by class over the network's decision
     regions (for two features; otherwise the first two features, without regions), and
     the loss and accuracy per epoch for training and validation."""
@@ -58,11 +60,11 @@ def plot_training(path: str, model: MLP, data: Dataset, history: Sequence[EpochS
         regions.set_title(f"training data (first 2 of {model.n_features} features)")
     _draw_points(regions, x, y, ("feature 0", "feature 1"))
     _draw_curves(losses, accuracies, history, "epoch")
-    _save(figure, path)
+    _save(figure, stream)
 
 
 def plot_train(
-    path: str,
+    stream: BinaryIO,
     outcome: TrainOutcome,
     points: FloatArray | None = None,
     targets: IntArray | None = None,
@@ -87,7 +89,7 @@ def plot_train(
         _draw_regions(axes[3], points, len(classes), logits)
         _draw_points(axes[3], points, targets, tuple(outcome.schema.numeric))
         axes[3].set_title("training rows and decision regions")
-    _save(figure, path)
+    _save(figure, stream)
 
 
 def _draw_regions(
@@ -152,13 +154,14 @@ def _draw_confusion(figure: Any, axes: Any, matrix: IntArray, classes: Sequence[
         axes.text(column, row, str(count), ha="center", va="center", color=colour)
 
 
-def _save(figure: Any, path: str) -> None:
+def _save(figure: Any, stream: BinaryIO) -> None:
+    """The figure as PNG into ``stream`` (the caller writes it to its file safely)."""
     figure.tight_layout()
-    figure.savefig(path, format="png", dpi=100)
+    figure.savefig(stream, format="png", dpi=100)
     _pyplot().close(figure)
 
 
-def plot_reliability(path: str, result: Calibration) -> None:
+def plot_reliability(stream: BinaryIO, result: Calibration) -> None:
     """Save Guo et al.'s reliability diagram before and after temperature scaling: per
     bin, the accuracy as a bar and its gap to the mean confidence, against the diagonal
     of perfect calibration, with a histogram of the confidences below."""
@@ -172,7 +175,7 @@ def plot_reliability(path: str, result: Calibration) -> None:
     ]
     for column, (title, metrics) in enumerate(panels):
         _reliability_panel(axes[0][column], axes[1][column], title, metrics)
-    _save(figure, path)
+    _save(figure, stream)
 
 
 def _reliability_panel(top: Axes, bottom: Axes, title: str, metrics: CalibrationMetrics) -> None:
@@ -201,7 +204,9 @@ def _reliability_panel(top: Axes, bottom: Axes, title: str, metrics: Calibration
     bottom.set(xlabel="confidence (top probability)", ylabel="samples")
 
 
-def plot_comparison(path: str, kl: FloatArray, delta_p: FloatArray | None, unit: str) -> None:
+def plot_comparison(
+    stream: BinaryIO, kl: FloatArray, delta_p: FloatArray | None, unit: str
+) -> None:
     """Histograms of the per-row KL (log-spaced bins, log x axis; rows of KL 0 and +inf
     are counted in the title) and of Δp, when there are targets."""
     plt = _pyplot()
@@ -222,4 +227,4 @@ def plot_comparison(path: str, kl: FloatArray, delta_p: FloatArray | None, unit:
         right.hist(delta_p, bins=50, color="tab:orange")
         right.set(xlabel="Δp = p_OTHER(target) - p_BASE(target)", ylabel="rows")
         right.set_title("per-row Δp")
-    _save(figure, path)
+    _save(figure, stream)

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import tempfile
 import zipfile
 from typing import NamedTuple
 
@@ -22,7 +20,8 @@ import numpy as np
 
 from softmax_cli.core.trainer.mlp import MLP
 from softmax_cli.core.trainer.preprocessing import CategoricalColumn, NumericColumn, Preprocessor
-from softmax_cli.errors import DataError, SoftmaxError
+from softmax_cli.errors import DataError
+from softmax_cli.io.named_file import replacing
 
 MODEL_FORMAT = "softmax-cli model"
 MODEL_VERSION = 2
@@ -42,8 +41,7 @@ class SavedModel(NamedTuple):
 
 def save_model(path: str, saved: SavedModel) -> None:
     """Write ``saved`` to ``path``, exactly that name (``numpy.savez`` would append
-    ``.npz`` to a bare one). The file appears whole or not at all: it is written next
-    to ``path`` under a temporary name, then renamed."""
+    ``.npz`` to a bare one), whole or not at all (see ``io.named_file``)."""
     model = saved.model
     arrays: dict[str, np.ndarray] = {
         "format": np.array(MODEL_FORMAT),
@@ -57,20 +55,8 @@ def save_model(path: str, saved: SavedModel) -> None:
     for index, (weight, bias) in enumerate(zip(model.weights, model.biases, strict=True)):
         arrays[f"weight_{index}"] = weight
         arrays[f"bias_{index}"] = bias
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".softmax-model-", suffix=".npz")
-    except OSError as exc:
-        raise SoftmaxError(f"cannot write {path}: {exc.strerror}") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            np.savez(stream, **arrays)  # type: ignore[arg-type]
-        os.replace(temporary, path)
-    except BaseException as exc:
-        os.unlink(temporary)
-        if isinstance(exc, OSError):
-            raise SoftmaxError(f"cannot write {path}: {exc.strerror}") from None
-        raise
+    with replacing(path) as stream:
+        np.savez(stream, **arrays)  # type: ignore[arg-type]
 
 
 def _preprocessing_json(preprocessor: Preprocessor, target: str | None) -> str:

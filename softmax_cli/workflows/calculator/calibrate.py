@@ -58,9 +58,11 @@ def calibrate_rows(
             spec, config, n_bins, target=target, target_column=target_column, targets=targets
         )
     if plot is not None:
+        from softmax_cli.io.named_file import replacing
         from softmax_cli.render.plots import plot_reliability
 
-        plot_reliability(plot, result)
+        with replacing(plot) as stream:
+            plot_reliability(stream, result)
     if output.is_table:
         from softmax_cli.render.calibration import render_report
         from softmax_cli.render.console import make_console

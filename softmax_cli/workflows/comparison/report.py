@@ -37,10 +37,12 @@ def show_report(
 
         stdout.write(format_comparison(result.report, output.fmt, output.precision, base))
     if plot is not None:
+        from softmax_cli.io.named_file import replacing
         from softmax_cli.render.plots import plot_comparison
 
         kl = result.kl / math.log(2) if base == "2" else result.kl
-        plot_comparison(plot, kl, result.delta_p, "bits" if base == "2" else "nats")
+        with replacing(plot) as stream:
+            plot_comparison(stream, kl, result.delta_p, "bits" if base == "2" else "nats")
 
 
 def summary(report: ComparisonReport, base: str, precision: int) -> str:

@@ -311,10 +311,12 @@ def train_and_report(
 
 def _plot(path: str, outcome: TrainOutcome, trained_on: Examples) -> None:
     """The figure; decision regions only when the model sees just two numeric columns."""
+    from softmax_cli.io.named_file import replacing
     from softmax_cli.render.plots import plot_train
 
     schema = outcome.schema
-    if len(schema.numeric) == 2 and not schema.categorical:
-        plot_train(path, outcome, trained_on.numbers, trained_on.targets)
-    else:
-        plot_train(path, outcome)
+    with replacing(path) as stream:
+        if len(schema.numeric) == 2 and not schema.categorical:
+            plot_train(stream, outcome, trained_on.numbers, trained_on.targets)
+        else:
+            plot_train(stream, outcome)

@@ -36,9 +36,11 @@ def train_blobs(
         labels = [str(i) for i in range(len(config.centers))]
         save_model(save, SavedModel(result.model, labels, {**config._asdict(), "seed": seed}))
     if plot is not None:
+        from softmax_cli.io.named_file import replacing
         from softmax_cli.render.plots import plot_training
 
-        plot_training(plot, result.model, data, result.history)
+        with replacing(plot) as stream:
+            plot_training(stream, result.model, data, result.history)
     if as_table:
         from softmax_cli.render.console import make_console
         from softmax_cli.render.training import render_report
