@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from softmax_cli.core.trainer.outcome import TrainOutcome
     from softmax_cli.core.trainer.training import Dataset, EpochStats
 
-INSTALL_HINT = "--plot needs matplotlib: pip install 'softmax-cli[plot]'"
+INSTALL_HINT = "--plot needs matplotlib: pip install matplotlib"
 GRID_STEPS = 300
 
 

@@ -331,7 +331,7 @@ def test_plot_without_matplotlib_says_how_to_install_before_reading(
     # The input is bad: the missing extra is reported first, before reading it.
     code, out, err = invoke(["--plot", str(tmp_path / "p.png")], "a,b,label\n1,x,a\n")
     assert (code, out) == (1, "")
-    assert err == "error: --plot needs matplotlib: pip install 'softmax-cli[plot]'\n"
+    assert err == "error: --plot needs matplotlib: pip install matplotlib\n"
     assert not (tmp_path / "p.png").exists()
 
 

@@ -267,7 +267,7 @@ def test_plot_without_matplotlib_says_how_to_install(
     )
     code, out, err = invoke_cli(["train-blobs", *SMALL, "--plot", str(tmp_path / "p.png")])
     assert (code, out) == (1, "")
-    assert err == "error: --plot needs matplotlib: pip install 'softmax-cli[plot]'\n"
+    assert err == "error: --plot needs matplotlib: pip install matplotlib\n"
     assert not (tmp_path / "p.png").exists()
 
 

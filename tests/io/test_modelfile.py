@@ -64,7 +64,7 @@ def _rewrite(path: Path, **changes: np.ndarray) -> Path:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"version": np.array(3)}, "model format version 3 is newer than this softmax-cli reads"),
+        ({"version": np.array(3)}, "model format version 3 is newer than this softmax reads"),
         ({"version": np.array("two")}, "a bad format version"),
         ({"preprocessing": np.array("[1]")}, "the preprocessing is not a JSON object"),
         (

@@ -106,8 +106,8 @@ def _version(path: str, arrays: dict[str, np.ndarray]) -> int:
         raise _foreign(path, "a bad format version")
     if int(version) > MODEL_VERSION:
         raise DataError(
-            f"{path}: model format version {int(version)} is newer than this softmax-cli "
-            f"reads (up to {MODEL_VERSION}): upgrade softmax-cli"
+            f"{path}: model format version {int(version)} is newer than this softmax "
+            f"reads (up to {MODEL_VERSION}): upgrade it"
         )
     return int(version)
 
