@@ -219,7 +219,7 @@ def test_foreign_and_corrupt_model_files(saved_model: Path, tmp_path: Path) -> N
         png: "not an .npz archive",
         truncated: "not a softmax-cli model file",
         tmp_path / "other.npz": "not a softmax-cli model file",
-        pickled: "Object arrays cannot be loaded",
+        pickled: "holds Python objects",
         _tampered(
             saved_model, tmp_path / "nan.npz", weight_0=np.full((2, 12), np.nan)
         ): "non-finite",

@@ -21,6 +21,7 @@ import numpy as np
 from softmax_cli.core.trainer.mlp import MLP
 from softmax_cli.core.trainer.preprocessing import CategoricalColumn, NumericColumn, Preprocessor
 from softmax_cli.errors import DataError
+from softmax_cli.io.formats.npz_members import MemberError, read_members
 from softmax_cli.io.named_file import replacing
 
 MODEL_FORMAT = "softmax-cli model"
@@ -80,11 +81,12 @@ def load_model(path: str) -> SavedModel:
             if stream.read(4) != b"PK\x03\x04":  # every .npz is a zip archive
                 raise _foreign(path, "not an .npz archive")
             stream.seek(0)
-            with np.load(stream, allow_pickle=False) as npz:
-                arrays = {name: npz[name] for name in npz.files}
+            arrays = read_members(stream)
         return _read(path, arrays)
     except KeyError as exc:
         raise _foreign(path, f"no array {exc}") from None
+    except MemberError as exc:
+        raise _foreign(path, str(exc)) from None
     except (ValueError, TypeError, OSError, EOFError, zipfile.BadZipFile) as exc:
         raise _foreign(path, str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
 
@@ -104,6 +106,8 @@ def _version(path: str, arrays: dict[str, np.ndarray]) -> int:
     version = arrays["version"]
     if version.shape != () or version.dtype.kind not in "iu":
         raise _foreign(path, "a bad format version")
+    if int(version) < 2:  # version 1 files have the old tag and no version array
+        raise _foreign(path, f"unknown format version {int(version)}")
     if int(version) > MODEL_VERSION:
         raise DataError(
             f"{path}: model format version {int(version)} is newer than this softmax "
@@ -118,6 +122,9 @@ def _read(path: str, arrays: dict[str, np.ndarray]) -> SavedModel:
     if sizes.ndim != 1 or len(sizes) < 2 or sizes.dtype.kind not in "iu" or sizes.min() < 1:
         raise _foreign(path, "bad layer sizes")
     layer_sizes = [int(n) for n in sizes]
+    extra = sorted(name for name in arrays if not _is_member(name, len(layer_sizes) - 1))
+    if extra:
+        raise _foreign(path, f"an array {extra[0]!r} that no model has")
     flat = []
     for index, (n_in, n_out) in enumerate(itertools.pairwise(layer_sizes)):
         weight, bias = arrays[f"weight_{index}"], arrays[f"bias_{index}"]
@@ -130,28 +137,68 @@ def _read(path: str, arrays: dict[str, np.ndarray]) -> SavedModel:
     labels = arrays["labels"]
     if labels.dtype.kind != "U" or labels.shape != (layer_sizes[-1],):
         raise _foreign(path, "the labels do not match the classes")
-    config = json.loads(str(arrays["config"]))
+    repeated = _first_repeated([str(label) for label in labels])
+    if repeated is not None:
+        raise _foreign(path, f"the label {repeated!r} names two classes")
+    config = _json(path, arrays["config"], "config")
     if not isinstance(config, dict):
         raise _foreign(path, "the config is not a JSON object")
     model = MLP(layer_sizes, np.concatenate(flat))
     saved = SavedModel(model, [str(v) for v in labels], config)
     if version >= 2 and "preprocessing" in arrays:
-        preprocessor, target = _read_preprocessing(path, str(arrays["preprocessing"]))
+        body = _json(path, arrays["preprocessing"], "preprocessing")
+        preprocessor, target = _read_preprocessing(path, body)
         if preprocessor.n_features != model.n_features:
             raise _foreign(path, "the preprocessing does not match the first layer")
         saved = saved._replace(preprocessor=preprocessor, target=target)
     return saved
 
 
-def _read_preprocessing(path: str, text: str) -> tuple[Preprocessor, str | None]:
-    body = json.loads(text)
+def _is_member(name: str, layers: int) -> bool:
+    """Whether a model of ``layers`` layers has an array called ``name``."""
+    if name in {"format", "version", "layer_sizes", "labels", "config", "preprocessing"}:
+        return True
+    part, _, index = name.partition("_")
+    return part in {"weight", "bias"} and index.isdecimal() and int(index) < layers
+
+
+def _first_repeated(names: list[str]) -> str | None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            return name
+        seen.add(name)
+    return None
+
+
+def _json(path: str, member: np.ndarray, what: str) -> object:
+    """A member holding JSON text; too deep a nesting is refused, not a RecursionError."""
+    if member.shape != () or member.dtype.kind != "U":
+        raise _foreign(path, f"the {what} is not JSON text")
+    try:
+        return json.loads(str(member))
+    except RecursionError:
+        raise _foreign(path, f"the {what} is JSON nested too deep") from None
+    except json.JSONDecodeError as exc:
+        raise _foreign(path, f"the {what} is not valid JSON ({exc.msg})") from None
+
+
+def _read_preprocessing(path: str, body: object) -> tuple[Preprocessor, str | None]:
     if not isinstance(body, dict):
         raise _foreign(path, "the preprocessing is not a JSON object")
+    if not isinstance(body.get("numeric"), list) or not isinstance(body.get("categorical"), list):
+        raise _foreign(path, "the preprocessing lists no numeric and categorical columns")
     numeric = tuple(_numeric_column(path, item) for item in body["numeric"])
     categorical = tuple(_categorical_column(path, item) for item in body["categorical"])
+    names = [column.name for column in numeric] + [column.name for column in categorical]
+    repeated = _first_repeated(names)
+    if repeated is not None:
+        raise _foreign(path, f"the preprocessing names column {repeated!r} twice")
     target = body.get("target")
     if target is not None and not isinstance(target, str):
         raise _foreign(path, "the target is not a column name")
+    if target in names:
+        raise _foreign(path, f"the target {target!r} is also a feature column")
     return Preprocessor(numeric, categorical), target
 
 

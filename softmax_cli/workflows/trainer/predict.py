@@ -47,7 +47,13 @@ def predict_rows(
         raise DataError(
             f"the model takes {saved.model.n_features} features, the input has {source.n_columns}"
         )
-    _write_predictions(source, saved.model.predict_proba, labels, output, stdout)
+    from softmax_cli.core.calculator.activations import softmax
+    from softmax_cli.workflows.trainer.predict_table import finite_logits
+
+    def compute(features: FloatArray) -> FloatArray:
+        return softmax(finite_logits(saved.model, features))
+
+    _write_predictions(source, compute, labels, output, stdout)
     return Predicted(source.skipped, [])
 
 

@@ -17,6 +17,7 @@ from softmax_cli.io.streaming.rows import Chunk, RowGate, SkipReport
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import BoolArray, FloatArray, IntArray
+    from softmax_cli.core.trainer.mlp import MLP
     from softmax_cli.core.trainer.preprocessing import Preprocessor
     from softmax_cli.io.formats.modelfile import SavedModel
     from softmax_cli.io.formats.table import TableChunk
@@ -140,10 +141,25 @@ def predict_logits(
     unmatched: list[int],
 ) -> FloatArray:
     """Logits of rows of raw columns; adds the unseen categories to ``unmatched``."""
-    features, counts = preprocessor.transform(numbers, texts)
+    with np.errstate(over="ignore", invalid="ignore"):  # checked by finite_logits
+        features, counts = preprocessor.transform(numbers, texts)
     for index, count in enumerate(counts):
         unmatched[index] += count
-    return saved.model.logits(features)
+    return finite_logits(saved.model, features)
+
+
+def finite_logits(model: MLP, features: FloatArray) -> FloatArray:
+    """The model's logits; finite ones however large (the softmax shifts by the row's
+    maximum), but a model whose huge weights overflow to inf or nan on these features is
+    a ``DataError``, never uniform or nan probabilities."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        logits = model.logits(features)
+    if not np.isfinite(logits).all():
+        raise DataError(
+            "the model's logits overflow on this input (not finite): "
+            "its weights or scaling are too large for these features"
+        )
+    return logits
 
 
 class PositionalRows:
