@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar, cast
 
 import click
 
-from softmax_cli.cli.ranges import FloatRange, positive_finite
+from softmax_cli.cli.ranges import FloatRange, check_hidden_sizes, positive_finite
 
 if TYPE_CHECKING:
     from softmax_cli.io.sources import InputSpec
@@ -279,7 +279,7 @@ def layer_sizes(at_least_one: bool) -> Callable[[click.Context, click.Parameter,
             raise click.BadParameter(f"{value!r} is not a list of layer sizes like 12,8") from None
         if (at_least_one and not sizes) or (sizes and min(sizes) < 1):
             raise click.BadParameter("give one or more positive layer sizes, like 12,8")
-        return sizes
+        return check_hidden_sizes(sizes)
 
     return parse
 

@@ -295,7 +295,7 @@ def test_renormalize() -> None:
         (["--target", "0", "--target-column", "t"], "a,t\n1,0\n", 2, "not both"),
         (["--clip", "0.1"], STDIN, 2, "--clip and --renormalize apply to --probs input only"),
         (["--binary"], STDIN, 65, "--binary takes one value per row, the input has 3"),
-        (["--bins", "0"], STDIN, 2, "Invalid value for '--bins': 0 is not in the range x>=1"),
+        (["--bins", "0"], STDIN, 2, "'--bins': 0 is not in the range 1<=x<=1000000"),
         (["--format", "xml"], STDIN, 2, "Invalid value for '-f' / '--format'"),
     ],
 )

@@ -37,3 +37,20 @@ def test_nan_is_a_usage_error(command: str, option: str) -> None:
     code, out, err = invoke_cli([command, option, "nan", "1", "2"])
     assert code == 2, out
     assert "nan" in err and option in err
+
+
+@pytest.mark.parametrize(("command", "option"), FLOAT_OPTIONS)
+@pytest.mark.parametrize("value", ["inf", "-inf", "1e999"])
+def test_infinity_is_a_usage_error(command: str, option: str, value: str) -> None:
+    """No float option gives infinity a meaning (a --temperature inf would only flatten
+    every row to uniform), so each refuses it; ``1e999`` overflows to infinity."""
+    code, out, err = invoke_cli([command, f"{option}={value}", "1", "2"])
+    assert code == 2, out
+    assert option in err and ("inf" in err or "finite" in err), err
+
+
+@pytest.mark.parametrize(("command", "option"), [("train-blobs", "--lr"), ("train-blobs", "--std")])
+def test_unbounded_options_refuse_infinity(command: str, option: str) -> None:
+    code, _, err = invoke_cli([command, option, "inf"])
+    assert code == 2
+    assert f"Invalid value for '{option}': inf is not a finite number in x>0." in err

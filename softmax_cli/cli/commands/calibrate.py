@@ -20,6 +20,7 @@ from softmax_cli.cli.options import (
     stdout_bytes,
     target_options,
 )
+from softmax_cli.cli.ranges import MAX_BINS, count_at_most
 
 
 @click.command("calibrate", cls=NumbersCommand)
@@ -29,11 +30,12 @@ from softmax_cli.cli.options import (
 @probability_options
 @click.option(
     "--bins",
-    type=click.IntRange(min=1),
+    type=count_at_most(MAX_BINS),
     default=15,  # core.calibration.DEFAULT_BINS; a literal so that --help needs no NumPy
     show_default=True,
     metavar="M",
-    help="Equal-width bins on the top probability, for ECE, MCE and the reliability table.",
+    help="Equal-width bins on the top probability, for ECE, MCE and the reliability table "
+    f"(at most {MAX_BINS:,}).",
 )
 @plot_option("Draw the reliability diagrams before and after (needs matplotlib).")
 def calibrate_command(

@@ -19,7 +19,7 @@ from softmax_cli.cli.options import (
     stdout_bytes,
     temperature_option,
 )
-from softmax_cli.cli.ranges import FloatRange
+from softmax_cli.cli.ranges import MAX_DRAWS_PER_ROW, FloatRange
 
 ZERO_TO_ONE = FloatRange(0, 1, min_open=True)  # (0, 1]
 
@@ -50,7 +50,8 @@ ZERO_TO_ONE = FloatRange(0, 1, min_open=True)  # (0, 1]
     type=click.IntRange(min=1),
     default=1,
     show_default=True,
-    help="Draws per row.",
+    help="Draws per row: any number for values given as arguments (written as they are "
+    f"drawn), at most {MAX_DRAWS_PER_ROW:,} for rows read from input (each draw is a column).",
 )
 @click.option(
     "--with-prob", is_flag=True, help="Add each drawn class's probability after filtering."
@@ -94,6 +95,12 @@ def sample_command(
     from softmax_cli.workflows.calculator.sample import SampleConfig, sample_rows
 
     spec, output = input_spec(kwargs), output_spec(kwargs)
+    if n_draws > MAX_DRAWS_PER_ROW and not spec.from_arguments:
+        raise click.BadParameter(
+            f"{n_draws} draws per row read from input is more than the {MAX_DRAWS_PER_ROW} "
+            "allowed (each is a column; values given as arguments take any number)",
+            param_hint="'-n' / '--num-samples'",
+        )
     scores = ScoreInput(probs, renormalize, temperature)
     config = SampleConfig(scores, Filters(top_k, top_p, min_p), n_draws, with_prob)
     skipped = sample_rows(

@@ -63,7 +63,8 @@ def _auto(kind: str) -> str:
     default="",
     callback=layer_sizes(at_least_one=False),
     metavar="N,N,...",
-    help="Hidden ReLU layer sizes for an MLP. [default: none, softmax regression]",
+    help="Hidden ReLU layer sizes for an MLP (each at most 100,000 units, at most "
+    "10,000,000 parameters in all). [default: none, softmax regression]",
 )
 @click.option(
     "--l2",

@@ -75,7 +75,8 @@ def _parse_centers(
     show_default=True,
     callback=layer_sizes(at_least_one=True),
     metavar="N,N,...",
-    help="Hidden ReLU layer sizes (any depth).",
+    help="Hidden ReLU layer sizes (any depth; each at most 100,000 units, and at most "
+    "10,000,000 parameters in all).",
 )
 @click.option(
     "--epochs",

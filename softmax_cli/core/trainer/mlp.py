@@ -35,9 +35,23 @@ def _layer_views(
     return weights, biases
 
 
+MAX_PARAMETERS = 10_000_000
+"""The most weights and biases a trained network may have: with their gradients and
+Adam's two moments, about 320 MB."""
+
+
 def parameter_count(layer_sizes: Sequence[int]) -> int:
     """Weights and biases of all layers: ``sum (n_in + 1) * n_out``."""
     return sum((a + 1) * b for a, b in itertools.pairwise(layer_sizes))
+
+
+def size_problem(layer_sizes: Sequence[int]) -> str | None:
+    """Why a network of ``layer_sizes`` is too large to train, or None when it fits."""
+    count = parameter_count(layer_sizes)
+    if count <= MAX_PARAMETERS:
+        return None
+    shape = "-".join(map(str, layer_sizes))
+    return f"a {shape} network has {count} parameters, more than the {MAX_PARAMETERS} allowed"
 
 
 class MLP:

@@ -15,7 +15,7 @@ import numpy as np
 
 from softmax_cli.core.calculator.activations import softmax
 from softmax_cli.core.trainer.metrics import evaluate_logits
-from softmax_cli.core.trainer.mlp import MLP
+from softmax_cli.core.trainer.mlp import MLP, size_problem
 from softmax_cli.core.trainer.outcome import DataSummary, Fitted, FoldScore, Preview, TrainOutcome
 from softmax_cli.core.trainer.preprocessing import fit_preprocessor
 from softmax_cli.core.trainer.splits import holdout_count, stratified_folds, stratified_split
@@ -198,6 +198,9 @@ def fit_classifier(
         targets[:0],
     )
     sizes = (preprocessor.n_features, *config.hidden, len(schema.classes))
+    problem = size_problem(sizes)
+    if problem is not None:  # the input layer's width comes from the data
+        raise DataError(problem)
     # Softmax regression starts at zero, as scikit-learn's does; an MLP needs random weights.
     model = MLP.initialized(sizes, rng) if config.hidden else MLP(sizes)
     settings = FitSettings(

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, BinaryIO
 import numpy as np
 
 from softmax_cli.core.trainer import blobs
+from softmax_cli.core.trainer.mlp import size_problem
+from softmax_cli.errors import ArgumentError
 
 if TYPE_CHECKING:
     from softmax_cli.core.trainer.experiment import BlobsConfig
@@ -28,6 +30,9 @@ def train_blobs(
     ``stdout``, per-epoch progress to stderr when ``show_progress``, the model to
     ``save`` and the figure to ``plot`` when given (the caller has checked that
     matplotlib is there, before training)."""
+    problem = size_problem(config.layer_sizes)
+    if problem is not None:  # every layer's size comes from the options
+        raise ArgumentError(problem)
     data = blobs.make_dataset(config, seed)
     result = _train(config, data, seed, show_progress, color)
     if save is not None:
