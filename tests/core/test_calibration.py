@@ -257,6 +257,14 @@ def test_bad_logits_are_refused() -> None:
         fit_temperature(np.array([[-np.inf, -np.inf], [0.0, 1.0]]), np.array([0, 1]))
     with pytest.raises(ValueError, match="infinite at every T"):
         fit_temperature(np.array([[-np.inf, 0.0], [0.0, 1.0]]), np.array([0, 1]))
+    with pytest.raises(ValueError, match=r"more than 1e\+305 below its row's maximum"):
+        fit_temperature(np.array([[-1e306, 0.0], [0.0, 1.0]]), np.array([0, 1]))
+
+
+def test_a_finite_target_far_below_the_maximum_is_fitted_not_taken_for_masked() -> None:
+    """-1e300 is finite: its NLL 1e300 / T falls as T grows, to the search's bound."""
+    fit = fit_temperature(np.array([[0.0, -1e300], [0.0, 1.0]]), np.array([1, 1]))
+    assert (fit.temperature, fit.bound) == (T_BOUNDS[1], "upper")
 
 
 logit_rows = st.integers(2, 6).flatmap(

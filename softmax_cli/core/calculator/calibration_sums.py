@@ -27,8 +27,12 @@ if TYPE_CHECKING:
 _BLOCK_ELEMENTS = 1 << 15  # 256 kB of float64 per block of rows: well within a CPU cache
 # A masked logit, after each row is shifted so that its maximum is 0: exp(x / T) is
 # exactly 0 for any T below 1e297, and x / T stays finite for any T above 1e-8, so that
-# p * x is 0 rather than the nan of 0 * -inf.
+# p * x is 0 rather than the nan of 0 * -inf. Finite logits keep their value, however far
+# below the maximum: their exp is 0 too, and x_t / T is the target's exact NLL term.
 MASKED = -1e300
+MAX_TARGET_GAP = 1e305
+"""The farthest a target's logit may lie below its row's maximum: its NLL, about
+gap / T, stays finite down to T = 1e-3 (the fit's lower bound), as the fit needs."""
 
 
 class Scores(NamedTuple):
@@ -44,18 +48,22 @@ class Scores(NamedTuple):
 def shifted_scores(logits: ArrayLike, targets: ArrayLike, copy: bool = True) -> Scores:
     """Shift each row of ``logits``, shape ``(n, K)``, by its maximum, in float64 (in place
     when ``copy`` is false and they already are float64). Raises ``MaskedRowError`` for a
-    row all ``-inf`` and ``ValueError`` for a target at ``-inf``."""
+    row all ``-inf`` and ``ValueError`` for a target at ``-inf`` or more than
+    ``MAX_TARGET_GAP`` below its row's maximum."""
     x = np.asarray(logits, dtype=np.float64)
     t = np.asarray(targets, dtype=np.intp)
     row_max = x.max(axis=1, keepdims=True)
     if len(x) and row_max.min() == -np.inf:
         raise MaskedRowError("a row of logits is all -inf")
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore"):  # a finite gap over 1.8e308 is -inf, as masked
         shifted = np.subtract(x, row_max, out=None if copy else x)
-    np.maximum(shifted, MASKED, out=shifted)
     target_logits = shifted[np.arange(len(t)), t]
-    if np.any(target_logits <= MASKED):
-        raise ValueError("a target class has logit -inf: its NLL is infinite at every T")
+    if np.any(target_logits < -MAX_TARGET_GAP):
+        raise ValueError(
+            "a target class has logit -inf (its NLL is infinite at every T), or one more "
+            f"than {MAX_TARGET_GAP:g} below its row's maximum (its NLL overflows)"
+        )
+    shifted[np.isneginf(shifted)] = MASKED
     predicted = np.argmax(shifted, axis=1)
     return Scores(shifted, t, target_logits, predicted)
 

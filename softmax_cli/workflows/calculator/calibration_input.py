@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from softmax_cli.core.calculator.calibration_sums import MAX_TARGET_GAP
 from softmax_cli.errors import DataError
 from softmax_cli.io.streaming.rows import RowGate
 from softmax_cli.workflows.calculator.loss_input import LossConfig, chunk_targets, class_log_probs
 
 if TYPE_CHECKING:
-    from softmax_cli.arraytypes import FloatArray, IntArray
+    from softmax_cli.arraytypes import BoolArray, FloatArray, IntArray
     from softmax_cli.io.streaming.rows import RowSource, SkipReport
 
 MIN_ROWS = 2
@@ -40,15 +41,34 @@ def calibration_blocks(
     for chunk in source:
         targets = chunk_targets(chunk, fixed_target)
         scores = chunk.values if as_is else class_log_probs(chunk.values, config)
-        impossible = np.isneginf(scores[np.arange(len(targets)), targets])
-        error_at = partial(_impossible_target, config, chunk.line_numbers)
+        impossible = _unfittable(scores, targets)
+        error_at = partial(_impossible_target, config, chunk.line_numbers, scores, targets)
         keep, error = gate.good_rows(impossible, chunk.line_numbers, error_at)
         if error is not None:  # every row is needed for the fit: no use for those before
             raise error
         yield scores[keep], targets[keep]
 
 
-def _impossible_target(config: LossConfig, lines: IntArray, row: int) -> DataError:
+def _unfittable(scores: FloatArray, targets: IntArray) -> BoolArray:
+    """Rows whose target is at -inf, or so far below the row's maximum that its NLL
+    overflows at small temperatures (``MAX_TARGET_GAP``)."""
+    target = scores[np.arange(len(targets)), targets]
+    with np.errstate(over="ignore", invalid="ignore"):  # an -inf target: a gap of inf or nan
+        gap = scores.max(axis=1) - target
+    return np.asarray(np.isneginf(target) | (gap > MAX_TARGET_GAP))
+
+
+def _impossible_target(
+    config: LossConfig, lines: IntArray, scores: FloatArray, targets: IntArray, row: int
+) -> DataError:
+    target = float(scores[row, targets[row]])
+    if target > -np.inf:
+        gap = float(scores[row].max()) - target
+        message = (
+            f"the target's score is {gap:g} below the row's maximum, more than the "
+            f"{MAX_TARGET_GAP:g} a fit can take: its loss overflows at small temperatures"
+        )
+        return DataError(message, int(lines[row]))
     hint = " (--clip EPS bounds it)" if config.probs else ""
     message = "the target class has probability 0: its loss is infinite at every temperature"
     return DataError(message + hint, int(lines[row]))
