@@ -26,13 +26,15 @@ _TABLE_CLASSES = 1024
 
 
 def format_header(names: Sequence[str], delimiter: str) -> bytes:
-    """One header line, quoted as CSV needs (TSV output uses the same quoting rules)."""
+    """One header line, quoted as CSV needs (TSV output uses the same quoting rules): a
+    cell holding the delimiter, a quote, a CR or an LF is quoted."""
     import csv
     import io
 
     buffer = io.StringIO()
-    csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerow(names)
-    return buffer.getvalue().encode()
+    # csv quotes the characters of its line terminator, so "\n" alone would leave a CR bare.
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerow(names)
+    return buffer.getvalue().removesuffix("\r\n").encode() + b"\n"
 
 
 class ClassColumn(NamedTuple):
