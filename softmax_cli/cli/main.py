@@ -14,6 +14,7 @@ import click
 from softmax_cli import __version__
 from softmax_cli.cli.group import DefaultGroup, write_failure
 from softmax_cli.cli.registry import COMMANDS
+from softmax_cli.cli.std_streams import STDOUT_CLOSED, stand_in_for_closed_stdin, stdout_is_closed
 from softmax_cli.errors import EXIT_FAILURE, EXIT_INTERRUPTED
 
 EXIT_CODES_HELP = """\b
@@ -49,6 +50,10 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the CLI and turn every failure into its exit code."""
+    if stdout_is_closed():
+        click.echo(f"error: {STDOUT_CLOSED}", err=True)  # nothing at all if stderr is closed too
+        sys.exit(EXIT_FAILURE)
+    stand_in_for_closed_stdin()
     try:
         try:
             result = cli.main(args=argv, prog_name="softmax", standalone_mode=False)

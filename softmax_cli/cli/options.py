@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar, cast
 
 import click
 
+from softmax_cli.cli.name_lists import split_labels
 from softmax_cli.cli.ranges import FloatRange, check_hidden_sizes, positive_finite
 
 if TYPE_CHECKING:
@@ -35,18 +36,6 @@ def parse_delimiter(ctx: click.Context, param: click.Parameter, value: str | Non
         names = ", ".join(DELIMITER_NAMES)
         raise click.BadParameter(f"{value!r} is not a usable delimiter (one character or {names})")
     return value
-
-
-def split_labels(
-    ctx: click.Context, param: click.Parameter, value: str | None
-) -> tuple[str, ...] | None:
-    """``--labels dog,cat,boat`` → ``("dog", "cat", "boat")``."""
-    if value is None:
-        return None
-    labels = tuple(label.strip() for label in value.split(","))
-    if not all(labels):
-        raise click.BadParameter("labels must be non-empty names separated by commas")
-    return labels
 
 
 delimiter_option = click.option(

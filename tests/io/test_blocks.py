@@ -32,3 +32,16 @@ def test_blocks_grow_for_long_lines_up_to_twice_the_size(
 def test_a_last_line_without_a_newline_gets_one_and_a_bom_is_dropped() -> None:
     blocks = list(line_blocks(io.BytesIO(b"\xef\xbb\xbf1,2\r\n3,4"), 4))
     assert b"".join(block for _, block in blocks) == b"1,2\n3,4\n"
+
+
+@pytest.mark.parametrize("block_size", [1, 2, 3, 7, 64])
+def test_a_lone_cr_is_a_line_break_and_crlf_one_break_across_reads(block_size: int) -> None:
+    text = b"1,2\r3,4\r\n5,6\r\r7,8\r"
+    blocks = list(line_blocks(io.BytesIO(text), block_size))
+    joined = b"".join(block for _, block in blocks)
+    assert joined == b"1,2\n3,4\n5,6\n\n7,8\n"
+    starts = [start for start, _ in blocks]
+    lines_before = [
+        joined[: sum(len(b) for _, b in blocks[:i])].count(b"\n") + 1 for i in range(len(blocks))
+    ]
+    assert starts == lines_before

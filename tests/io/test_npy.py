@@ -108,7 +108,7 @@ def test_a_pickled_object_array_is_refused_and_never_run(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (npy_bytes(np.ones((4, 2)))[:-8], "the .npy data end early"),
+        (npy_bytes(np.ones((4, 2)))[:-8], "the array ends after 3 rows, its header says 4"),
         (npy.MAGIC + b"\x09\x00", "not a .npy file this program knows"),
         (npy.MAGIC + b"\x01\x00\x10\x00{'descr': 1,    \n", "a damaged .npy header"),
     ],

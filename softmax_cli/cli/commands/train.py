@@ -6,6 +6,7 @@ from typing import Any, BinaryIO
 
 import click
 
+from softmax_cli.cli.name_lists import split_labels
 from softmax_cli.cli.options import (
     check_plotting,
     chosen_seed,
@@ -13,7 +14,6 @@ from softmax_cli.cli.options import (
     layer_sizes,
     report_as_table,
     show_progress,
-    split_labels,
     stdout_bytes,
     trainer_options,
 )

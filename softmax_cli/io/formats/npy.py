@@ -98,6 +98,15 @@ class NpyRows:
             raise DataError(
                 f"{len(self.labels)} labels given but the array has {self.n_columns} columns"
             )
+        if self.n_rows and self.n_columns:
+            # A header's claim is checked against the file, never allocated from.
+            available = bytes_left(stream)
+            row_bytes = dtype.itemsize * self.n_columns
+            if available is not None and available < self.n_rows * row_bytes:
+                raise self._ends_early(available // row_bytes)
+
+    def _ends_early(self, found: int) -> DataError:
+        return DataError(f"the array ends after {found} rows, its header says {self.n_rows}")
 
     @property
     def skipped(self) -> SkipReport:
@@ -112,7 +121,9 @@ class NpyRows:
         )
         for start in range(0, self.n_rows, per_chunk):
             count = min(per_chunk, self.n_rows - start)
-            data = _read_exactly(self._stream, count * row_bytes)
+            data = _read_up_to(self._stream, count * row_bytes)
+            if len(data) < count * row_bytes:
+                raise self._ends_early(start + len(data) // row_bytes)
             values = np.frombuffer(data, dtype=self._dtype).reshape(count, self.n_columns)
             values = values.astype(np.float64)
             rows = np.arange(start + 1, start + count + 1, dtype=np.int64)
@@ -165,6 +176,33 @@ def _read_exactly(stream: BinaryIO, size: int) -> bytes:
     if len(data) != size:
         raise DataError(f"the .npy data end early: {len(data)} of {size} bytes read")
     return data
+
+
+def _read_up_to(stream: BinaryIO, size: int) -> bytes:
+    """Up to ``size`` bytes, fewer where the data end; read in pieces, so that memory
+    grows with the bytes that are really there, not with a size a header claims."""
+    pieces = []
+    while size > 0:
+        piece = stream.read(min(size, WIDE_CHUNK_BYTES))
+        if not piece:
+            break
+        pieces.append(piece)
+        size -= len(piece)
+    return b"".join(pieces)
+
+
+def bytes_left(stream: BinaryIO) -> int | None:
+    """How many bytes a regular file holds after the current position; ``None`` for a
+    pipe, whose length is known only once read."""
+    import os
+    import stat
+
+    try:
+        info = os.fstat(stream.fileno())
+        position = stream.tell()
+    except (OSError, ValueError, AttributeError):
+        return None
+    return info.st_size - position if stat.S_ISREG(info.st_mode) else None
 
 
 def _bad_values(values: FloatArray) -> BoolArray:

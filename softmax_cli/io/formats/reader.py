@@ -34,6 +34,7 @@ from softmax_cli.io.text.cells import (
     parse_numeric_block,
     split_cells,
 )
+from softmax_cli.io.text.names import first_duplicate
 from softmax_cli.io.text.numbers import parse_number
 
 if TYPE_CHECKING:
@@ -80,6 +81,7 @@ class CsvReader:
         self.n_rows: int | None = None  # known only once read
         self.delimiter = delimiter
         self.target_column: TargetColumn | None = None
+        self._target_index: int | None = None  # of the target column among the header's
         self._width = 0  # cells per line, the target column included
         self._stream = stream
         self._blocks = line_blocks(stream, block_size)
@@ -113,6 +115,7 @@ class CsvReader:
                         header = not all(map(is_number, target_column.class_cells(cells, target)))
                     column = target_column.locate_target_column(target, cells, bool(header))
                     del cells[column]
+                    self._target_index = column
                     if not cells:
                         raise DataError("the input has no columns besides the target", line_number)
                 elif header is None:
@@ -122,6 +125,8 @@ class CsvReader:
                 if header:
                     offset += len(raw) + 1
                     line_number += 1
+                    if self.labels is None:
+                        self._refuse_duplicates(cells, line_number - 1)
                     self.labels = self.labels or cells
                 if self.labels is not None and len(self.labels) != self.n_columns:
                     raise DataError(
@@ -137,6 +142,21 @@ class CsvReader:
                     self.target_column = target_column.TargetColumn(column, self._width, parser)
                 self._pending = [(line_number, block[offset:])]
                 return
+
+    def _refuse_duplicates(self, names: list[str], line_number: int) -> None:
+        """A header's class names must be unique: two classes of one name would be one."""
+        duplicate = first_duplicate(names)
+        if duplicate is None:
+            return
+        earlier, repeat = (
+            position + (self._target_index is not None and position >= self._target_index) + 1
+            for position in duplicate
+        )
+        raise DataError(
+            f"two classes are named {names[duplicate[1]]!r} (columns {earlier} and {repeat})",
+            line_number,
+            repeat,
+        )
 
     def __iter__(self) -> Iterator[Chunk]:
         if self.n_columns is None:

@@ -13,8 +13,6 @@ A target that is no class is not an error here: its block marks it and holds the
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
@@ -93,7 +91,7 @@ class TargetFile:
                 "a 1-D array of class indices is needed"
             )
         count = shape[0]
-        available = _bytes_left(self._file)
+        available = npy.bytes_left(self._file)
         if available is not None and count * dtype.itemsize > available:
             raise DataError(
                 f"{self.name()}: the .npy header announces {count} targets "
@@ -172,14 +170,3 @@ def _class_indices(values: npt.NDArray[Any], parser: TargetParser) -> tuple[IntA
 def _cell(value: float) -> str:
     """A number read from a text line, as the user probably typed it."""
     return str(int(value)) if value.is_integer() else repr(value)
-
-
-def _bytes_left(file: BinaryIO) -> int | None:
-    """How many bytes a regular file holds after the current position; ``None`` for a
-    pipe, whose length is known only once read."""
-    try:
-        info = os.fstat(file.fileno())
-        position = file.tell()
-    except (OSError, ValueError):
-        return None
-    return info.st_size - position if stat.S_ISREG(info.st_mode) else None

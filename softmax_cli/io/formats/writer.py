@@ -137,7 +137,9 @@ class OutputSink:
         if error is None:
             self.close()
             return
-        with contextlib.suppress(OSError, ValueError):  # the first error is the one to show
+        # The first error is the one to show: a closed pipe, or a bad cell, is not hidden
+        # by the array's rows falling short of its header, which follows from it.
+        with contextlib.suppress(Exception):
             self.close()
 
     def close(self, n_columns: int = 0) -> None:

@@ -18,8 +18,9 @@ NOT_UTF8 = "not valid UTF-8 text"
 def line_blocks(stream: BinaryIO, block_size: int = BLOCK_SIZE) -> Iterator[tuple[int, bytes]]:
     """Yield ``(first_line_number, bytes)`` blocks of whole ``\\n``-terminated lines.
 
-    A UTF-8 byte-order mark is dropped, ``\\r\\n`` becomes ``\\n``, and a last line
-    without a newline gets one. Line numbers are 1-based. After the first block, reads
+    A UTF-8 byte-order mark is dropped, ``\\r\\n`` and a lone ``\\r`` (old Mac files)
+    become ``\\n``, as in Python's universal newlines, and a last line without a
+    newline gets one. Line numbers are 1-based. After the first block, reads
     are of ``LINES_PER_BLOCK`` of its average lines, between ``block_size`` and twice it.
     """
     carry = b""
@@ -32,13 +33,15 @@ def line_blocks(stream: BinaryIO, block_size: int = BLOCK_SIZE) -> Iterator[tupl
             average = len(data) // max(1, data.count(b"\n"))
             block_size = min(2 * block_size, max(block_size, LINES_PER_BLOCK * average))
         data = carry + data
+        held = b""
+        if data.endswith(b"\r"):  # its "\n" may be in the next read: one break, not two
+            data, held = data[:-1], b"\r"
+        if b"\r" in data:
+            data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         cut = data.rfind(b"\n") + 1
+        block, carry = data[:cut], data[cut:] + held
         if cut == 0:
-            carry = data
             continue
-        block, carry = data[:cut], data[cut:]
-        if b"\r" in block:
-            block = block.replace(b"\r\n", b"\n")
         yield line, block
         line += int(np.count_nonzero(np.frombuffer(block, np.uint8) == 10))
     if carry:

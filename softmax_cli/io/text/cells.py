@@ -30,6 +30,10 @@ def header_cells(line: str, delimiter: str) -> list[str]:
         return line.split()
     import csv
 
+    # csv refuses fields over 128 KiB; a field is never longer than its line, which is
+    # in memory already, so allowing that much costs nothing more.
+    if len(line) > csv.field_size_limit():
+        csv.field_size_limit(len(line))
     return [cell.strip() for cell in next(csv.reader([line], delimiter=delimiter))]
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypeAlias
 
 import numpy as np
 
-from softmax_cli.io.text.unit_interval import eight_ascii_digits
+from softmax_cli.io.text.unit_interval import eight_ascii_digits, rounded_units
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -26,13 +26,15 @@ _TABLE_CLASSES = 1024
 
 
 def format_header(names: Sequence[str], delimiter: str) -> bytes:
-    """One header line, quoted as CSV needs (TSV output uses the same quoting rules)."""
+    """One header line, quoted as CSV needs (TSV output uses the same quoting rules): a
+    cell holding the delimiter, a quote, a CR or an LF is quoted."""
     import csv
     import io
 
     buffer = io.StringIO()
-    csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerow(names)
-    return buffer.getvalue().encode()
+    # csv quotes the characters of its line terminator, so "\n" alone would leave a CR bare.
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerow(names)
+    return buffer.getvalue().removesuffix("\r\n").encode() + b"\n"
 
 
 class ClassColumn(NamedTuple):
@@ -169,7 +171,7 @@ def _one_digit_units_8(values: FloatArray) -> tuple[FloatArray, list[bool]]:
     per column whether it has only such values (written as ``unit_interval`` writes
     them)."""
     with np.errstate(over="ignore"):  # a huge value becomes inf, and is not < 1e9
-        units = np.rint(values * 1e8)
+        units = rounded_units(values * 1e8, values, 8)
     # No sign at all (printf writes -0.00000000 for -0.0), and below 10 once rounded.
     if not np.signbit(values).any() and np.all(units < 1e9):  # nan: False
         return units, [True] * values.shape[1]
@@ -190,7 +192,8 @@ def _fixed_point_cells(values: FloatArray, precision: int) -> npt.NDArray[np.uin
         magnitude = np.abs(values) * 10.0**precision
     if not np.all(magnitude < _FIXED_MAX_UNITS):  # also false for nan
         return None
-    whole, fraction = np.divmod(np.rint(magnitude).astype(np.int64), 10**precision)
+    units = rounded_units(magnitude, np.abs(values), precision)
+    whole, fraction = np.divmod(units.astype(np.int64), 10**precision)
     n_whole = len(str(int(whole.max(initial=0))))
     # Rows: the sign, n_whole digits, then "." and the fraction's digits.
     cells = np.empty((1 + n_whole + (precision + 1 if precision else 0), len(values)), np.uint8)

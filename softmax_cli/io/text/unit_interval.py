@@ -12,6 +12,31 @@ if TYPE_CHECKING:
     from softmax_cli.arraytypes import FloatArray, UIntArray
 
 
+# Below 2**40 units v * 10**p is off by at most 2**-13 of a unit (one rounding of a
+# product below 2**40), so a value further than this from a half-way point rounds as
+# its exact decimal value does; the few closer are rounded by Python's own formatting.
+_NEAR_HALF = 2.0**-10
+
+
+def rounded_units(scaled: FloatArray, values: FloatArray, precision: int) -> FloatArray:
+    """``scaled`` (``values * 10**precision`` as float64 computes it, below 2**40 in
+    magnitude where finite) rounded to whole units exactly as ``%.{precision}f`` rounds
+    ``values``: half to even on the exact binary value, not on the rounded product.
+    ``np.rint`` is right except within ``_NEAR_HALF`` of a half-way point; those values
+    (a handful in a million) are formatted by Python to find their digits."""
+    units = np.rint(scaled)
+    with np.errstate(invalid="ignore"):  # inf - inf: nan, never near
+        distance = np.subtract(scaled, units)  # within [-0.5, 0.5]
+    np.abs(distance, out=distance)
+    near = distance > 0.5 - _NEAR_HALF
+    if near.any():
+        flat_units, flat_values = units.reshape(-1), values.reshape(-1)
+        for index in np.flatnonzero(near).tolist():
+            digits = f"{flat_values[index]:.{precision}f}".replace(".", "")
+            flat_units[index] = int(digits)
+    return units
+
+
 def format_unit_interval(values: FloatArray, precision: int, delimiter: str) -> bytes:
     """Format values in [0, 1] as ``%.{precision}f`` text rows without per-value formatting.
 
@@ -29,7 +54,7 @@ def _unit_interval_by_digit(values: FloatArray, precision: int, delimiter: str) 
     """``format_unit_interval`` for any precision: the digits into a byte matrix, one
     position at a time."""
     n_rows, n_columns = values.shape
-    units = np.rint(values * 10.0**precision).astype(np.int64)
+    units = rounded_units(values * 10.0**precision, values, precision).astype(np.int64)
     width = 2 + (precision + 1 if precision else 0)  # "0", delimiter, "." and digits
     cells = np.empty((n_rows, n_columns, width), np.uint8)
     cells[:, :, 0] = 48 + units // 10**precision
@@ -72,7 +97,7 @@ def _unit_interval_8(values: FloatArray, delimiter: str) -> bytes:
     """``format_unit_interval`` at precision 8: the same units, written a cell at a time
     as records of ``_cell_8``."""
     n_rows, n_columns = values.shape
-    units = np.rint(values * 1e8).astype(np.int64).ravel().view(np.uint64)
+    units = rounded_units(values * 1e8, values, 8).astype(np.int64).ravel().view(np.uint64)
     whole = units >= np.uint64(10**8)  # 1.00000000
     cells = np.empty(units.size, _cell_8())
     cells["whole"] = whole

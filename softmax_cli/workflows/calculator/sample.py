@@ -68,9 +68,8 @@ def sample_rows(
         draws = _draws_of_one_row(source, config, rng)
     else:
         draws = _draws_per_row(source, config, rng)
-    names = class_names(source.labels, source.n_columns)
     if output.is_table:
-        _render(draws, names, config, output, per_row=not spec.from_arguments)
+        _render(draws, source.labels, source.n_columns, config, output, not spec.from_arguments)
     else:
         n_rows = config.n_draws if spec.from_arguments else source.n_rows
         _write(draws, source.labels, config, output, stdout, not spec.from_arguments, n_rows)
@@ -149,18 +148,27 @@ def _write(
 
 def _render(
     draws: Iterator[Draws],
-    names: list[str],
+    labels: Sequence[str] | None,
+    n_classes: int,
     config: SampleConfig,
     output: OutputSpec,
     per_row: bool,
 ) -> None:
     """On a terminal: the draws of values given as arguments one per line, as they come;
     for CSV rows, a table of the first rows' draws."""
+    import itertools
+
     from softmax_cli.render import sample as render
     from softmax_cli.render.console import make_console
 
+    # The class names are made once there are draws: an .npy header's class count is
+    # only a claim until its rows are read.
+    first = next(draws, None)
+    if first is None:
+        return
+    draws = itertools.chain([first], draws)
     console = make_console(output.color)
-    view = SampleView(names, output.precision, config.with_prob)
+    view = SampleView(class_names(labels, n_classes), output.precision, config.with_prob)
     if not per_row:
         for block in draws:
             render.render_draws(console, block, view)
