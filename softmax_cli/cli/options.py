@@ -209,7 +209,7 @@ def target_options(command: F) -> F:
                 "--target-column",
                 metavar="NAME|INDEX",
                 help="CSV column holding each row's true class. [default: a header column "
-                "named target or label]",
+                "named target, label, class or y]",
             ),
             targets_file_option,
             probs_option,

@@ -105,7 +105,7 @@ def open_targeted_rows(
 ) -> TargetedRows:
     """Open rows and their targets: ``target`` (an index or label) for every row, else the
     file at ``targets`` (one per row), else a CSV column (``target_column``, by default a
-    header column named target or label).
+    header column named target, label, class or y).
 
     Options that cannot go together are usage errors before any input is read; the
     input's columns are then checked against ``--binary`` and ``--weights``."""

@@ -11,13 +11,12 @@ import numpy as np
 from softmax_cli.core.trainer.outcome import DataSummary, Schema
 from softmax_cli.core.trainer.preprocessing import looks_like_an_identifier
 from softmax_cli.errors import ArgumentError, DataError
+from softmax_cli.io.targets.parser import default_target_column
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import FloatArray, IntArray
     from softmax_cli.core.trainer.train_config import TrainConfig
     from softmax_cli.io.formats.table import Table
-
-DEFAULT_TARGETS = ("target", "label", "class", "y")
 
 Notify = Callable[[str], None]
 
@@ -44,13 +43,10 @@ class Examples(NamedTuple):
 
 def target_column(names: Sequence[str], target: str | None) -> int:
     """The target's position: ``target`` as a name or 0-based index, else the column
-    named target, label, class or y (any case), else the last. Unknown: exit 2."""
+    named as ``default_target_column`` finds (any case), else the last. Unknown: exit 2."""
     if target is None:
-        lowered = [name.lower() for name in names]
-        for name in DEFAULT_TARGETS:
-            if name in lowered:
-                return lowered.index(name)
-        return len(names) - 1
+        found = default_target_column(names)
+        return len(names) - 1 if found is None else found
     if target in names:
         return list(names).index(target)
     if target.isdigit() and int(target) < len(names):
