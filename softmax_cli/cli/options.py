@@ -384,8 +384,12 @@ def chosen_seed(seed: int | None, quiet: bool) -> int:
 
     seed = secrets.randbelow(2**32)
     if not quiet:
-        click.echo(f"seed {seed} (repeat this run with --seed {seed})", err=True)
+        announce_seed(seed)
     return seed
+
+
+def announce_seed(seed: int) -> None:
+    click.echo(f"seed {seed} (repeat this run with --seed {seed})", err=True)
 
 
 def report_skipped(skipped: SkipReport) -> None:
