@@ -151,9 +151,15 @@ def predict_logits(
 
 class PositionalRows:
     """Rows of numbers with no column names (values given as arguments, or an ``.npy``
-    array) for a ``train`` model: its numeric columns, in its order."""
+    array) for a ``train`` model: its numeric columns, in its order. A wrong number of
+    them raises ``wrong_count``."""
 
-    def __init__(self, source: RowSource, saved: SavedModel) -> None:
+    def __init__(
+        self,
+        source: RowSource,
+        saved: SavedModel,
+        wrong_count: type[ArgumentError | DataError] = DataError,
+    ) -> None:
         preprocessor = saved.preprocessor
         assert preprocessor is not None
         names = [column.name for column in preprocessor.numeric]
@@ -162,7 +168,7 @@ class PositionalRows:
                 "this model has categorical columns: give CSV rows with a header on stdin"
             )
         if source.n_columns is not None and source.n_columns != len(names):
-            raise ArgumentError(
+            raise wrong_count(
                 f"{source.n_columns} values given; the model takes {len(names)}: {', '.join(names)}"
             )
         self.source, self.saved, self.preprocessor = source, saved, preprocessor
