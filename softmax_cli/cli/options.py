@@ -76,7 +76,8 @@ def _input_decorators(header_help: str, labels_help: str) -> list[Decorator]:
         click.option(
             "--skip-invalid",
             is_flag=True,
-            help="Skip bad rows (reported on stderr) instead of stopping with exit 65.",
+            help="Skip bad rows (reported on stderr) instead of stopping with exit 65; "
+            "none good is still exit 65.",
         ),
         click.option(
             "-q",

@@ -36,10 +36,34 @@ def open_input(
 
 
 def watched(source: RowSource, spec: InputSpec) -> RowSource:
-    """``source`` as it is, or with its reading shown on stderr (see the module)."""
-    if spec.quiet or spec.from_arguments or not sys.stderr.isatty():
-        return source
-    return Watched(source, spec.stream)
+    """``source`` as it is, or with its reading shown on stderr (see the module); with
+    ``--skip-invalid``, checked for having had a good row."""
+    if not (spec.quiet or spec.from_arguments or not sys.stderr.isatty()):
+        source = Watched(source, spec.stream)
+    return SomeRowsLeft(source) if spec.skip_invalid else source
+
+
+class SomeRowsLeft:
+    """A ``RowSource`` whose end, when ``--skip-invalid`` skipped every row, is a data
+    error: no good row is no result. An input with no rows at all is still fine."""
+
+    def __init__(self, source: RowSource) -> None:
+        self.source = source
+        self.labels = source.labels
+        self.n_columns = source.n_columns
+        self.n_rows = source.n_rows
+
+    @property
+    def skipped(self) -> SkipReport:
+        return self.source.skipped
+
+    def __iter__(self) -> Iterator[Chunk]:
+        rows = 0
+        for chunk in self.source:
+            rows += len(chunk.values)
+            yield chunk
+        if not rows and self.skipped.count:
+            raise self.skipped.nothing_left()
 
 
 class Watched:
