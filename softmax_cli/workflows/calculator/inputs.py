@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, BinaryIO
 
 from softmax_cli.io.sources import open_rows
+from softmax_cli.workflows.calculator.class_scores import SUM_TOLERANCE
 
 if TYPE_CHECKING:
     from softmax_cli.io.sources import InputSpec
@@ -25,14 +26,53 @@ if TYPE_CHECKING:
 SHOW_AFTER = 1.0  # seconds of reading before the bar appears
 
 
+PROBABILITIES_NOTE = (
+    "note: the inputs look like probabilities (every value in [0, 1], every row summing "
+    "to 1), but they are read as logits; --probs reads them as probabilities\n"
+)
+
+
 def open_input(
     spec: InputSpec,
     rule: RowRule | None = None,
     target: TargetSpec | None = None,
     targets_file: TargetFileSpec | None = None,
+    *,
+    as_logits: bool = False,
 ) -> RowSource:
-    """``io.sources.open_rows``, watched by a progress bar when one is wanted."""
-    return watched(open_rows(spec, rule, target, targets_file), spec)
+    """``io.sources.open_rows``, watched by a progress bar when one is wanted. With
+    ``as_logits`` (a command that has ``--probs``, run without it), a first block of
+    rows that are already distributions gets a note on stderr (unless ``-q``): a second
+    softmax of them is seldom what was meant. The results are not changed."""
+    source = watched(open_rows(spec, rule, target, targets_file), spec)
+    return ProbabilitiesNoted(source) if as_logits and not spec.quiet else source
+
+
+class ProbabilitiesNoted:
+    """A ``RowSource`` that notes on stderr, once, when its first block looks like
+    probabilities (``core.calculator.activations.looks_like_probabilities``)."""
+
+    def __init__(self, source: RowSource) -> None:
+        self.source = source
+        self.labels = source.labels
+        self.n_columns = source.n_columns
+        self.n_rows = source.n_rows
+
+    @property
+    def skipped(self) -> SkipReport:
+        return self.source.skipped
+
+    def __iter__(self) -> Iterator[Chunk]:
+        from softmax_cli.core.calculator.activations import looks_like_probabilities
+
+        chunks = iter(self.source)
+        for chunk in chunks:
+            if looks_like_probabilities(chunk.values, SUM_TOLERANCE):
+                sys.stderr.write(PROBABILITIES_NOTE)
+                sys.stderr.flush()
+            yield chunk
+            break
+        yield from chunks
 
 
 def watched(source: RowSource, spec: InputSpec) -> RowSource:
