@@ -48,9 +48,9 @@ def open_input(
     return ProbabilitiesNoted(source) if as_logits and not spec.quiet else source
 
 
-class ProbabilitiesNoted:
-    """A ``RowSource`` that notes on stderr, once, when its first block looks like
-    probabilities (``core.calculator.activations.looks_like_probabilities``)."""
+class PassingRows:
+    """A ``RowSource`` that hands on the rows of ``source``, and what it knows of them;
+    a subclass does something on the way."""
 
     def __init__(self, source: RowSource) -> None:
         self.source = source
@@ -61,6 +61,14 @@ class ProbabilitiesNoted:
     @property
     def skipped(self) -> SkipReport:
         return self.source.skipped
+
+    def __iter__(self) -> Iterator[Chunk]:
+        return iter(self.source)
+
+
+class ProbabilitiesNoted(PassingRows):
+    """A ``RowSource`` that notes on stderr, once, when its first block looks like
+    probabilities (``core.calculator.activations.looks_like_probabilities``)."""
 
     def __iter__(self) -> Iterator[Chunk]:
         from softmax_cli.core.calculator.activations import looks_like_probabilities
@@ -83,19 +91,9 @@ def watched(source: RowSource, spec: InputSpec) -> RowSource:
     return SomeRowsLeft(source) if spec.skip_invalid else source
 
 
-class SomeRowsLeft:
+class SomeRowsLeft(PassingRows):
     """A ``RowSource`` whose end, when ``--skip-invalid`` skipped every row, is a data
     error: no good row is no result. An input with no rows at all is still fine."""
-
-    def __init__(self, source: RowSource) -> None:
-        self.source = source
-        self.labels = source.labels
-        self.n_columns = source.n_columns
-        self.n_rows = source.n_rows
-
-    @property
-    def skipped(self) -> SkipReport:
-        return self.source.skipped
 
     def __iter__(self) -> Iterator[Chunk]:
         rows = 0
@@ -106,19 +104,12 @@ class SomeRowsLeft:
             raise self.skipped.nothing_left()
 
 
-class Watched:
+class Watched(PassingRows):
     """A ``RowSource`` whose chunks pass through a progress display on stderr."""
 
     def __init__(self, source: RowSource, stream: BinaryIO) -> None:
-        self.source = source
+        super().__init__(source)
         self.stream = stream
-        self.labels = source.labels
-        self.n_columns = source.n_columns
-        self.n_rows = source.n_rows
-
-    @property
-    def skipped(self) -> SkipReport:
-        return self.source.skipped
 
     def __iter__(self) -> Iterator[Chunk]:
         began = time.monotonic()
