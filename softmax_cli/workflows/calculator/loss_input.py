@@ -117,9 +117,7 @@ def open_targeted_rows(
         file_spec = TargetFileSpec(targets, config.binary)
     elif target is None:
         target_spec = TargetSpec(target_column, config.binary)
-    source = open_input(
-        spec, row_rule(config), target_spec, file_spec, as_logits=not config.probs
-    )
+    source = open_input(spec, row_rule(config), target_spec, file_spec, as_logits=not config.probs)
     fixed_target = None
     if source.n_columns is not None:
         fixed_target = _check_classes(source, config, target, spec.from_arguments)
