@@ -135,6 +135,18 @@ class DefaultGroup(click.Group):
         command = self.get_command(ctx, name)
         return command.get_short_help_str() if command is not None else ""
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise one_line_usage_error(exc) from None
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if self._falls_through(ctx, args):
             args = [self.default_command, *args]
@@ -157,6 +169,8 @@ class DefaultGroup(click.Group):
             result = super().invoke(ctx)
             sys.stdout.flush()  # so that a full disk is reported here, not at exit
             return result
+        except click.UsageError as exc:  # a subcommand's, or an unknown one
+            raise one_line_usage_error(exc) from None
         except SoftmaxError as exc:
             raise UserError(str(exc), exc.exit_code) from None
         except BrokenPipeError:
@@ -166,6 +180,17 @@ class DefaultGroup(click.Group):
             raise click.exceptions.Exit(EXIT_FAILURE) from None
         except OSError as exc:
             raise write_failure(exc) from None
+
+
+def one_line_usage_error(exc: click.UsageError) -> click.ClickException:
+    """Click's usage error as one line, as every other error is: the message (with any
+    "Did you mean" hint) and where help is, instead of Click's usage block. An error that
+    is a request for help (``no_args_is_help``) stays as it is."""
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError):
+        return exc
+    path = exc.ctx.command_path if exc.ctx is not None else "softmax"
+    message = " ".join(line.strip() for line in exc.format_message().splitlines() if line.strip())
+    return UserError(f"{message} (try '{path} --help')", exc.exit_code)
 
 
 def write_failure(exc: OSError) -> Exception:

@@ -65,7 +65,8 @@ def _input_decorators(header_help: str, labels_help: str) -> list[Decorator]:
         click.option(
             "--skip-invalid",
             is_flag=True,
-            help="Skip bad rows (reported on stderr) instead of stopping with exit 65.",
+            help="Skip bad rows (reported on stderr) instead of stopping with exit 65; "
+            "none good is still exit 65.",
         ),
         click.option(
             "-q",
@@ -198,7 +199,7 @@ def target_options(command: F) -> F:
                 "--target-column",
                 metavar="NAME|INDEX",
                 help="CSV column holding each row's true class. [default: a header column "
-                "named target or label]",
+                "named target, label, class or y]",
             ),
             targets_file_option,
             probs_option,
@@ -373,8 +374,12 @@ def chosen_seed(seed: int | None, quiet: bool) -> int:
 
     seed = secrets.randbelow(2**32)
     if not quiet:
-        click.echo(f"seed {seed} (repeat this run with --seed {seed})", err=True)
+        announce_seed(seed)
     return seed
+
+
+def announce_seed(seed: int) -> None:
+    click.echo(f"seed {seed} (repeat this run with --seed {seed})", err=True)
 
 
 def report_skipped(skipped: SkipReport) -> None:

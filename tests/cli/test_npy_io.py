@@ -93,7 +93,13 @@ def test_csv_into_a_file_gets_its_header_fixed_up(tmp_path: Path) -> None:
         (["xent", "--target-column", "0"], None, 2, "an .npy array has no target column"),
         ([], np.arange(4), 65, "holds int64 values"),
         (["--labels", "a,b"], None, 65, "2 labels given but the array has 4 columns"),
-        (["--skip-invalid", "-f", "csv"], np.array([[1.0, np.nan]]), 0, "rows 1"),
+        (["--skip-invalid", "-f", "csv"], np.array([[1.0, np.nan], [1.0, 2.0]]), 0, "rows 1"),
+        (
+            ["--skip-invalid", "-f", "csv"],
+            np.array([[1.0, np.nan]]),
+            65,
+            "no valid rows; 1 skipped, first at row 1",
+        ),
     ],
 )
 def test_errors(args: list[str], stdin: object, code: int, message: str) -> None:

@@ -185,7 +185,7 @@ def test_predict_formats_and_labels(saved_model: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "stdin", "code", "message"),
     [
-        (["1", "2", "3"], "", 65, "error: the model takes 2 features, the input has 3\n"),
+        (["1", "2", "3"], "", 2, "error: the model takes 2 features, the input has 3\n"),
         ([], "a,b,c\n1,2,3\n", 65, "error: the model takes 2 features, the input has 3\n"),
         ([], "a,b\n1,2\n1,-inf\n", 65, "error: line 3, column 2: feature -inf is not finite\n"),
         (["--labels", "a,b", "1", "2"], "", 2, "error: 2 labels given for 4 classes\n"),

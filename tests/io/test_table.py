@@ -58,7 +58,7 @@ def test_rules_shared_with_every_command() -> None:
         ("", "the input is empty"),
         ("# only a comment\n\n", "the input is empty"),
         ("1,2,3\n4,5,6\n", "line 1: the first row must be a header"),
-        ("a,,c\n1,2,3\n", "line 1, column 2: a header column has no name"),
+        ("a,,c\n1,2,3\n", "line 1, column 2: a header column has no name (only the first"),
         ("a,b,a\n1,2,3\n", "line 1, column 3: two columns are named 'a'"),
         ("a,b\n1,2\n3\n", "line 3, column 2: expected 2 columns, found 1"),
         ("a,b\n1,2\n3,4,5\n", "line 3, column 3: expected 2 columns, found 3"),

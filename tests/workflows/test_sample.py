@@ -45,7 +45,7 @@ def test_draws_do_not_depend_on_input_blocks_or_draw_blocks(
 ) -> None:
     expected = run()
 
-    def small_blocks(spec: InputSpec, rule: object) -> CsvReader:
+    def small_blocks(spec: InputSpec, rule: object, **_: object) -> CsvReader:
         return CsvReader(spec.stream, row_rule=rule, block_size=block_size)  # type: ignore[arg-type]
 
     monkeypatch.setattr(sample, "open_input", small_blocks)

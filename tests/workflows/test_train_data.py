@@ -10,8 +10,8 @@ import pytest
 from softmax_cli.core.trainer.train_config import TrainConfig
 from softmax_cli.errors import ArgumentError, DataError
 from softmax_cli.io.formats.table import read_table
+from softmax_cli.workflows.trainer.class_labels import class_order
 from softmax_cli.workflows.trainer.train_data import (
-    class_order,
     feature_columns,
     matching_examples,
     target_column,
@@ -60,10 +60,11 @@ def test_unknown_target_and_drop_list_the_columns() -> None:
     [
         (["10", "9", "-1", "9"], ["-1", "9", "10"]),
         (["b", "a", "10", "9"], ["10", "9", "a", "b"]),
-        (["1.5", "2", "10"], ["1.5", "10", "2"]),
+        (["1.5", "2", "10"], ["1.5", "2", "10"]),  # numbers, integers or not
+        (["1.5", "2", "ten"], ["1.5", "2", "ten"]),  # text: sorted as text
     ],
 )
-def test_classes_in_number_order_when_all_are_integers(
+def test_classes_in_number_order_when_all_are_numbers(
     labels: list[str], expected: list[str]
 ) -> None:
     assert class_order(labels) == expected
@@ -100,7 +101,7 @@ def test_missing_drop_and_error() -> None:
 
 
 def test_an_identifier_column_is_refused_with_a_hint() -> None:
-    rows = "".join(f"user{i},{i},{i % 2}\n" for i in range(30))
+    rows = "".join(f"user{i},{i % 5},{i % 2}\n" for i in range(30))
     with pytest.raises(DataError, match=r"column 'user' has too many distinct.*--drop 'user'"):
         examples_of("user,x,target\n" + rows)
     _, schema, _ = examples_of("user,x,target\n" + rows, drop=("user",))

@@ -8,6 +8,7 @@ import click
 
 from softmax_cli.cli.name_lists import split_labels
 from softmax_cli.cli.options import (
+    announce_seed,
     check_plotting,
     chosen_seed,
     delimiter_option,
@@ -43,7 +44,12 @@ def _auto(kind: str) -> str:
 @click.command("train")
 @click.argument("data", type=click.File("rb"), metavar="DATA")
 @click.option("--target", metavar="NAME|INDEX", help="The class column. " + _auto("see below"))
-@click.option("--drop", callback=split_labels, metavar="A,B,...", help="Columns to leave out.")
+@click.option(
+    "--drop",
+    callback=split_labels,
+    metavar="A,B,...",
+    help="Columns to leave out: names, or 0-based indices for names no column has.",
+)
 @delimiter_option
 @click.option(
     "--missing",
@@ -157,8 +163,11 @@ def train_command(
     """Train a softmax classifier on your own CSV, and report how well it does.
 
     DATA is a CSV file with a header row ('-' reads stdin). The target is --target, else
-    a column named target, label, class or y, else the last column; every other column
-    is a feature: numeric, or categorical (one-hot). Preprocessing is fitted on the
+    a column named target, label, class or y, else the last column (unless it looks like
+    a measurement: then name it with --target); labels that are all numbers are classes
+    in number order (2.0 is 2). Every other column is a feature: numeric, or categorical
+    (one-hot). Row indices are left out: an unnamed first column (pandas, R) and a
+    column counting the rows up by 1. Preprocessing is fitted on the
     training part only and saved with the model. The default model is multinomial
     logistic regression; --hidden makes it an MLP. A stratified test part (--test-size)
     measures accuracy, log loss and macro-F1; --cv K cross-validates instead. The report
@@ -181,8 +190,11 @@ def train_command(
     config = TrainConfig(
         **{**options, "drop": options["drop"] or ()},
         test_size=DEFAULTS.test_size if test_size is None else test_size,
-        seed=chosen_seed(seed, quiet),
+        seed=chosen_seed(seed, quiet=True),
     )
+    # A chosen seed is announced once the data is good and training starts: a run
+    # that fails on its input has nothing to repeat.
+    announce = seed is None and not quiet
     report = Report(stdout_bytes(), report_as_table(fmt), color, save, plot)
     train_and_report(
         data,
@@ -195,4 +207,5 @@ def train_command(
         if quiet
         else (lambda note: click.echo(f"note: {note}", err=True)),
         show_progress=show_progress(progress, quiet),
+        starting=(lambda: announce_seed(config.seed)) if announce else (lambda: None),
     )

@@ -87,7 +87,7 @@ def xent_command(
     """Cross-entropy: -log p(target), with p = softmax(logits).
 
     Give one vector as arguments with --target, or CSV rows whose target class is in a
-    column (--target-column; by default a header column named target or label), or rows
+    column (--target-column; by default a header column named target, label, class or y), or rows
     (CSV or .npy) whose targets are in a file of their own, one per row in order
     (--targets: a 1-D integer .npy, or one label or index per line). Target cells and
     --target are class labels or 0-based indices. Output per row: loss, target_prob,

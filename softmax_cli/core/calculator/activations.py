@@ -148,3 +148,14 @@ def softmax_steps(logits: ArrayLike, temperature: float = 1.0) -> SoftmaxSteps:
     exps = np.exp(shifted)
     sum_exps = float(np.sum(exps))
     return SoftmaxSteps(x, scaled, shifted, exps, sum_exps, exps / sum_exps)
+
+
+def looks_like_probabilities(values: FloatArray, tolerance: float = 1e-6) -> bool:
+    """Whether rows of class scores, shape ``(n, K)``, are already distributions: every
+    value in [0, 1] and every row summing to 1 within ``tolerance``. Never for no rows
+    or fewer than two classes (one value of 1 per row says nothing)."""
+    if values.ndim != 2 or not len(values) or values.shape[1] < 2:
+        return False
+    if not np.all((values >= 0) & (values <= 1)):  # -inf is < 0: no warning, just False
+        return False
+    return bool(np.all(np.abs(values.sum(axis=1) - 1.0) <= tolerance))

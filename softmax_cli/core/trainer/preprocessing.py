@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 MISSING = ""  # how a missing cell of a categorical column is given
 MAX_CATEGORIES = 20  # above this, a column of mostly distinct values is not a category
+MAX_CLASSES = 50  # above this, a numeric target of mostly distinct values is no class
+MIN_COUNTING_ROWS = 3  # fewer rows always count up by 1 from somewhere: no sign of an index
 
 
 class NumericColumn(NamedTuple):
@@ -148,6 +150,27 @@ def looks_like_an_identifier(cells: Sequence[str]) -> bool:
     known = [cell for cell in cells if cell != MISSING]
     distinct = len(set(known))
     return distinct > MAX_CATEGORIES and distinct > len(known) / 2
+
+
+def counts_rows(values: FloatArray) -> bool:
+    """Whether a numeric column, shape ``(n,)``, is a row number: integers counting up by
+    1 from the first, every row (a row index as pandas' ``reset_index`` or R writes it),
+    with no missing cell, over at least ``MIN_COUNTING_ROWS`` rows."""
+    if len(values) < MIN_COUNTING_ROWS or not np.isfinite(values[0]):
+        return False
+    # Exact in float64: integers below 2**53 are, and so is each step of 1 between them.
+    return bool(np.all(values == values[0] + np.arange(len(values))) and values[0] % 1 == 0)
+
+
+def looks_like_a_measurement(values: FloatArray) -> bool:
+    """Whether a numeric target column, shape ``(n,)`` with NaN where missing, holds
+    measurements rather than classes: a value that is no integer, or more than
+    ``MAX_CLASSES`` distinct values that are more than half of its known cells."""
+    known = values[~np.isnan(values)]
+    if np.any(known % 1 != 0):
+        return True
+    distinct = len(np.unique(known))
+    return distinct > MAX_CLASSES and distinct > len(known) / 2
 
 
 def fit_preprocessor(

@@ -229,8 +229,11 @@ def _check_header(names: list[str], line: int) -> None:
     if all(_is_number(name) for name in names):
         raise DataError("the first row must be a header of column names, not numbers", line)
     for column, name in enumerate(names, start=1):
-        if not name:
-            raise DataError("a header column has no name", line, column)
+        # Only the first column may have no name: the row index pandas and R write.
+        if not name and column > 1:
+            raise DataError(
+                "a header column has no name (only the first may: a row index)", line, column
+            )
         if names.index(name) != column - 1:
             raise DataError(f"two columns are named {name!r}", line, column)
 

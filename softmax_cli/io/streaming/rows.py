@@ -77,6 +77,11 @@ class SkipReport:
         noun = "row" if self.count == 1 else "rows"
         return f"skipped {self.count} invalid {noun} ({self.unit}s {lines}{more})"
 
+    def nothing_left(self) -> DataError:
+        """The error when every row was skipped: no good row is no result."""
+        first = self.first_lines[0] if self.first_lines else "?"
+        return DataError(f"no valid rows; {self.count} skipped, first at {self.unit} {first}")
+
 
 if TYPE_CHECKING:
     from typing import Protocol

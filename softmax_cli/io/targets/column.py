@@ -14,9 +14,10 @@ import numpy as np
 from softmax_cli.errors import ArgumentError, DataError
 from softmax_cli.io.streaming.rows import Chunk, RowGate
 from softmax_cli.io.targets.parser import (
-    DEFAULT_TARGET_COLUMNS,
+    DEFAULT_TARGET_NAMES,
     TargetParser,
     TargetSpec,
+    default_target_column,
     format_target_cell,
 )
 from softmax_cli.io.text.cells import loadtxt_rows, parse_numeric_block, split_cells
@@ -43,13 +44,12 @@ def locate_target_column(target: TargetSpec, cells: list[str], has_header: bool)
     Raises ``ArgumentError``: it is the option, or its absence, that is wrong."""
     header = cells if has_header else None
     if target.column is None:
-        names = [name.lower() for name in header or ()]
-        for name in DEFAULT_TARGET_COLUMNS:
-            if name in names:
-                return names.index(name)
+        found = default_target_column(header or ())
+        if found is not None:
+            return found
         raise ArgumentError(
             "no target: give --target for every row, or --target-column NAME|INDEX "
-            "(no header column is named 'target' or 'label')"
+            f"(no header column is named {DEFAULT_TARGET_NAMES})"
         )
     if header is not None and target.column in header:
         return header.index(target.column)

@@ -10,13 +10,27 @@ import numpy as np
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import BoolArray, FloatArray
 
-DEFAULT_TARGET_COLUMNS = ("target", "label")
+# The header names that make a column the target when none is chosen, in order of
+# precedence, matched in any case: the one rule of xent, calibrate and train.
+DEFAULT_TARGET_COLUMNS = ("target", "label", "class", "y")
+DEFAULT_TARGET_NAMES = "target, label, class or y"  # the same, for messages and help
 LABELS_SHOWN = 10  # in the message for a target that is no class
+
+
+def default_target_column(names: Sequence[str]) -> int | None:
+    """The position of the first header name in ``DEFAULT_TARGET_COLUMNS`` (any case),
+    trying them in that order; ``None`` when no column has one of those names."""
+    lowered = [name.lower() for name in names]
+    for name in DEFAULT_TARGET_COLUMNS:
+        if name in lowered:
+            return lowered.index(name)
+    return None
 
 
 class TargetSpec(NamedTuple):
     """Where CSV rows keep their target: a header name or 0-based index (``None``: a
-    header column named ``target`` or ``label``); ``binary`` targets are 0 or 1."""
+    header column named as ``default_target_column`` finds); ``binary`` targets are 0
+    or 1."""
 
     column: str | None = None
     binary: bool = False

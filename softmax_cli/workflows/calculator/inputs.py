@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, BinaryIO
 
 from softmax_cli.io.sources import open_rows
+from softmax_cli.workflows.calculator.class_scores import SUM_TOLERANCE
 
 if TYPE_CHECKING:
     from softmax_cli.io.sources import InputSpec
@@ -25,29 +26,34 @@ if TYPE_CHECKING:
 SHOW_AFTER = 1.0  # seconds of reading before the bar appears
 
 
+PROBABILITIES_NOTE = (
+    "note: the inputs look like probabilities (every value in [0, 1], every row summing "
+    "to 1), but they are read as logits; --probs reads them as probabilities\n"
+)
+
+
 def open_input(
     spec: InputSpec,
     rule: RowRule | None = None,
     target: TargetSpec | None = None,
     targets_file: TargetFileSpec | None = None,
+    *,
+    as_logits: bool = False,
 ) -> RowSource:
-    """``io.sources.open_rows``, watched by a progress bar when one is wanted."""
-    return watched(open_rows(spec, rule, target, targets_file), spec)
+    """``io.sources.open_rows``, watched by a progress bar when one is wanted. With
+    ``as_logits`` (a command that has ``--probs``, run without it), a first block of
+    rows that are already distributions gets a note on stderr (unless ``-q``): a second
+    softmax of them is seldom what was meant. The results are not changed."""
+    source = watched(open_rows(spec, rule, target, targets_file), spec)
+    return ProbabilitiesNoted(source) if as_logits and not spec.quiet else source
 
 
-def watched(source: RowSource, spec: InputSpec) -> RowSource:
-    """``source`` as it is, or with its reading shown on stderr (see the module)."""
-    if spec.quiet or spec.from_arguments or not sys.stderr.isatty():
-        return source
-    return Watched(source, spec.stream)
+class PassingRows:
+    """A ``RowSource`` that hands on the rows of ``source``, and what it knows of them;
+    a subclass does something on the way."""
 
-
-class Watched:
-    """A ``RowSource`` whose chunks pass through a progress display on stderr."""
-
-    def __init__(self, source: RowSource, stream: BinaryIO) -> None:
+    def __init__(self, source: RowSource) -> None:
         self.source = source
-        self.stream = stream
         self.labels = source.labels
         self.n_columns = source.n_columns
         self.n_rows = source.n_rows
@@ -55,6 +61,55 @@ class Watched:
     @property
     def skipped(self) -> SkipReport:
         return self.source.skipped
+
+    def __iter__(self) -> Iterator[Chunk]:
+        return iter(self.source)
+
+
+class ProbabilitiesNoted(PassingRows):
+    """A ``RowSource`` that notes on stderr, once, when its first block looks like
+    probabilities (``core.calculator.activations.looks_like_probabilities``)."""
+
+    def __iter__(self) -> Iterator[Chunk]:
+        from softmax_cli.core.calculator.activations import looks_like_probabilities
+
+        chunks = iter(self.source)
+        for chunk in chunks:
+            if looks_like_probabilities(chunk.values, SUM_TOLERANCE):
+                sys.stderr.write(PROBABILITIES_NOTE)
+                sys.stderr.flush()
+            yield chunk
+            break
+        yield from chunks
+
+
+def watched(source: RowSource, spec: InputSpec) -> RowSource:
+    """``source`` as it is, or with its reading shown on stderr (see the module); with
+    ``--skip-invalid``, checked for having had a good row."""
+    if not (spec.quiet or spec.from_arguments or not sys.stderr.isatty()):
+        source = Watched(source, spec.stream)
+    return SomeRowsLeft(source) if spec.skip_invalid else source
+
+
+class SomeRowsLeft(PassingRows):
+    """A ``RowSource`` whose end, when ``--skip-invalid`` skipped every row, is a data
+    error: no good row is no result. An input with no rows at all is still fine."""
+
+    def __iter__(self) -> Iterator[Chunk]:
+        rows = 0
+        for chunk in self.source:
+            rows += len(chunk.values)
+            yield chunk
+        if not rows and self.skipped.count:
+            raise self.skipped.nothing_left()
+
+
+class Watched(PassingRows):
+    """A ``RowSource`` whose chunks pass through a progress display on stderr."""
+
+    def __init__(self, source: RowSource, stream: BinaryIO) -> None:
+        super().__init__(source)
+        self.stream = stream
 
     def __iter__(self) -> Iterator[Chunk]:
         began = time.monotonic()

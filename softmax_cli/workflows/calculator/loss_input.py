@@ -105,7 +105,7 @@ def open_targeted_rows(
 ) -> TargetedRows:
     """Open rows and their targets: ``target`` (an index or label) for every row, else the
     file at ``targets`` (one per row), else a CSV column (``target_column``, by default a
-    header column named target or label).
+    header column named target, label, class or y).
 
     Options that cannot go together are usage errors before any input is read; the
     input's columns are then checked against ``--binary`` and ``--weights``."""
@@ -117,7 +117,7 @@ def open_targeted_rows(
         file_spec = TargetFileSpec(targets, config.binary)
     elif target is None:
         target_spec = TargetSpec(target_column, config.binary)
-    source = open_input(spec, row_rule(config), target_spec, file_spec)
+    source = open_input(spec, row_rule(config), target_spec, file_spec, as_logits=not config.probs)
     fixed_target = None
     if source.n_columns is not None:
         fixed_target = _check_classes(source, config, target, spec.from_arguments)

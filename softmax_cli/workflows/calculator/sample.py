@@ -60,7 +60,7 @@ def sample_rows(
     input row (columns ``sample`` or ``sample_1 … sample_N``, each with ``p_sample…``
     after it when ``with_prob``)."""
     config.scores.check()
-    source = open_input(spec, config.scores.rule())
+    source = open_input(spec, config.scores.rule(), as_logits=not config.scores.probs)
     if source.n_columns is None:
         return source.skipped
     rng = np.random.default_rng(seed())

@@ -53,7 +53,7 @@ def stats_rows(
 ) -> SkipReport:
     """Write every row's uncertainty in ``output``'s format; return what was skipped."""
     config.scores.check()
-    source = open_input(spec, config.scores.rule())
+    source = open_input(spec, config.scores.rule(), as_logits=not config.scores.probs)
     if source.n_columns is None:
         return source.skipped
     if config.top > source.n_columns:

@@ -44,7 +44,7 @@ def predict_rows(
         return _predict_with_preprocessing(saved, labels, spec, output, stdout)
     source = open_input(spec._replace(labels=None), FINITE_FEATURES)
     if source.n_columns is not None and source.n_columns != saved.model.n_features:
-        raise DataError(
+        raise wrong_count(spec)(
             f"the model takes {saved.model.n_features} features, the input has {source.n_columns}"
         )
     from softmax_cli.core.calculator.activations import softmax
@@ -93,7 +93,7 @@ def _predict_with_preprocessing(
         features = features._replace(stream=stream)
     if spec.from_arguments or is_array:
         rows: TableRows | PositionalRows = PositionalRows(
-            open_rows(features, FINITE_FEATURES), saved
+            open_rows(features, FINITE_FEATURES), saved, wrong_count(spec)
         )
     else:
         rows = TableRows(features.stream, features, saved)
@@ -115,6 +115,12 @@ def _predict_with_preprocessing(
     elif score is not None:
         notes.append(score.summary())
     return Predicted(source.skipped, notes)
+
+
+def wrong_count(spec: InputSpec) -> type[ArgumentError | DataError]:
+    """The error for a wrong number of feature values, whatever the model: a usage error
+    (exit 2) for values given as arguments, a data error (exit 65) for rows read."""
+    return ArgumentError if spec.from_arguments else DataError
 
 
 def _non_finite_rows(values: FloatArray) -> BoolArray:

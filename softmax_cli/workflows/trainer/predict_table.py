@@ -14,6 +14,7 @@ from softmax_cli.core.calculator.activations import log_softmax, softmax
 from softmax_cli.errors import ArgumentError, DataError
 from softmax_cli.io.formats.table import TableReader
 from softmax_cli.io.streaming.rows import Chunk, RowGate, SkipReport
+from softmax_cli.workflows.trainer.class_labels import class_namer
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import BoolArray, FloatArray, IntArray
@@ -126,8 +127,10 @@ class TableRows:
         numbers = chunk.numbers[np.ix_(rows, np.array(self.numeric, dtype=np.intp))]
         logits = predict_logits(self.saved, self.preprocessor, numbers, texts, self.unmatched)
         if self.score is not None:
-            index = {label: k for k, label in enumerate(self.saved.labels)}
-            targets = [index.get(label, -1) for label in cells[-1]]
+            # Cells named as training named them: 2.0 is the class 2.
+            name = class_namer(self.saved.labels)
+            index = {name(label): k for k, label in enumerate(self.saved.labels)}
+            targets = [index.get(name(label), -1) for label in cells[-1]]
             known = np.array([label != "" for label in cells[-1]], dtype=bool)
             self.score.add(logits[known], np.array(targets, dtype=np.intp)[known])
         return softmax(logits)
@@ -164,9 +167,15 @@ def finite_logits(model: MLP, features: FloatArray) -> FloatArray:
 
 class PositionalRows:
     """Rows of numbers with no column names (values given as arguments, or an ``.npy``
-    array) for a ``train`` model: its numeric columns, in its order."""
+    array) for a ``train`` model: its numeric columns, in its order. A wrong number of
+    them raises ``wrong_count``."""
 
-    def __init__(self, source: RowSource, saved: SavedModel) -> None:
+    def __init__(
+        self,
+        source: RowSource,
+        saved: SavedModel,
+        wrong_count: type[ArgumentError | DataError] = DataError,
+    ) -> None:
         preprocessor = saved.preprocessor
         assert preprocessor is not None
         names = [column.name for column in preprocessor.numeric]
@@ -175,7 +184,7 @@ class PositionalRows:
                 "this model has categorical columns: give CSV rows with a header on stdin"
             )
         if source.n_columns is not None and source.n_columns != len(names):
-            raise ArgumentError(
+            raise wrong_count(
                 f"{source.n_columns} values given; the model takes {len(names)}: {', '.join(names)}"
             )
         self.source, self.saved, self.preprocessor = source, saved, preprocessor

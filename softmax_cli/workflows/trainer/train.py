@@ -75,7 +75,7 @@ def train(
     progress: Progress = no_progress,
 ) -> TrainOutcome:
     """Train on the CSV ``data``; notes on what was done to the data go to ``notify``."""
-    return _run(data, config, delimiter, test_set, notify, progress)[0]
+    return _run(data, config, delimiter, test_set, notify, progress, lambda: None)[0]
 
 
 def _run(
@@ -85,12 +85,16 @@ def _run(
     test_set: TestSet | None,
     notify: Notify,
     progress: Progress,
+    starting: Callable[[], None],
 ) -> tuple[TrainOutcome, Examples]:
-    """``train``, also giving the rows the final model was fitted on."""
+    """``train``, also giving the rows the final model was fitted on; ``starting`` is
+    called once the data and options have passed every check, before the first fit."""
     examples, schema, summary = training_examples(read_table(data, delimiter), config, notify)
     class_counts = np.bincount(examples.targets, minlength=len(schema.classes))
     rng = np.random.default_rng(config.seed)
     if config.cv:
+        _check_folds(config.cv, schema, class_counts)
+        starting()
         outcome = _cross_validate(examples, schema, summary, class_counts, config, rng, progress)
         return outcome, examples
     if test_set is not None:
@@ -110,6 +114,7 @@ def _run(
             raise DataError(f"{len(examples)} rows are too few to hold out a test set")
         train_rows, test_rows = stratified_split(examples.targets, n_test, rng)
         train_part, test = examples.take(train_rows), examples.take(test_rows)
+    starting()
     fitted = fit_classifier(train_part, schema, config, rng, progress, "training")
     logits = predict_logits(fitted, test)
     outcome = TrainOutcome(
@@ -138,12 +143,6 @@ def _cross_validate(
     """Stratified K-fold: each fold's rows predicted by a model fitted on the others (its
     own preprocessing included), then a final model fitted on every row."""
     assert config.cv is not None
-    smallest = int(class_counts.argmin())
-    if config.cv > class_counts[smallest]:
-        raise ArgumentError(
-            f"--cv {config.cv} is more folds than class {schema.classes[smallest]!r} has "
-            f"rows ({class_counts[smallest]})"
-        )
     logits = np.zeros((len(examples), len(schema.classes)))
     scores = []
     for number, held in enumerate(stratified_folds(examples.targets, config.cv, rng), start=1):
@@ -165,6 +164,17 @@ def _cross_validate(
         len(examples),
         scores,
     )
+
+
+def _check_folds(folds: int, schema: Schema, class_counts: IntArray) -> None:
+    """Every class needs a row in every fold: more folds than a class has rows is a
+    usage error."""
+    smallest = int(class_counts.argmin())
+    if folds > class_counts[smallest]:
+        raise ArgumentError(
+            f"--cv {folds} is more folds than class {schema.classes[smallest]!r} has "
+            f"rows ({class_counts[smallest]})"
+        )
 
 
 def fit_classifier(
@@ -282,10 +292,12 @@ def train_and_report(
     test_set: TestSet | None = None,
     notify: Notify = lambda note: None,
     show_progress: bool = False,
+    starting: Callable[[], None] = lambda: None,
 ) -> TrainOutcome:
-    """Train on ``data`` (named ``source`` in the report), then save, plot and report."""
+    """Train on ``data`` (named ``source`` in the report), then save, plot and report;
+    ``starting`` is called when the data has passed every check and fitting begins."""
     progress = terminal_progress(report.color) if show_progress else no_progress
-    outcome, trained_on = _run(data, config, delimiter, test_set, notify, progress)
+    outcome, trained_on = _run(data, config, delimiter, test_set, notify, progress, starting)
     if report.save is not None:
         from softmax_cli.io.formats.modelfile import SavedModel, save_model
 

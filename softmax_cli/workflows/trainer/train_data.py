@@ -9,15 +9,19 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from softmax_cli.core.trainer.outcome import DataSummary, Schema
-from softmax_cli.core.trainer.preprocessing import looks_like_an_identifier
+from softmax_cli.core.trainer.preprocessing import (
+    counts_rows,
+    looks_like_a_measurement,
+    looks_like_an_identifier,
+)
 from softmax_cli.errors import ArgumentError, DataError
+from softmax_cli.io.targets.parser import default_target_column
+from softmax_cli.workflows.trainer.class_labels import class_namer, class_order
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import FloatArray, IntArray
     from softmax_cli.core.trainer.train_config import TrainConfig
     from softmax_cli.io.formats.table import Table
-
-DEFAULT_TARGETS = ("target", "label", "class", "y")
 
 Notify = Callable[[str], None]
 
@@ -44,41 +48,96 @@ class Examples(NamedTuple):
 
 def target_column(names: Sequence[str], target: str | None) -> int:
     """The target's position: ``target`` as a name or 0-based index, else the column
-    named target, label, class or y (any case), else the last. Unknown: exit 2."""
+    named as ``default_target_column`` finds (any case), else the last. Unknown: exit 2."""
     if target is None:
-        lowered = [name.lower() for name in names]
-        for name in DEFAULT_TARGETS:
-            if name in lowered:
-                return lowered.index(name)
-        return len(names) - 1
+        found = default_target_column(names)
+        return len(names) - 1 if found is None else found
     if target in names:
         return list(names).index(target)
     if target.isdigit() and int(target) < len(names):
         return int(target)
-    raise ArgumentError(f"--target {target!r}: no such column (the columns: {', '.join(names)})")
+    raise ArgumentError(f"--target {target!r}: no such column (the columns: {_listing(names)})")
 
 
-def feature_columns(names: Sequence[str], target: int, drop: Sequence[str]) -> list[int]:
-    """Every column but the target and the dropped ones; an unknown name in ``drop``, or
-    nothing left, is a usage error."""
-    unknown = [name for name in drop if name not in names]
+def dropped_columns(names: Sequence[str], drop: Sequence[str]) -> list[int]:
+    """The positions of ``--drop``'s columns: each item is a column's name if one has
+    it, else, when it is all digits, a 0-based column index. Anything else is a usage
+    error listing the columns."""
+    positions, unknown = [], []
+    for item in drop:
+        if item in names:
+            positions.append(list(names).index(item))
+        elif item.isdigit() and int(item) < len(names):
+            positions.append(int(item))
+        else:
+            unknown.append(item)
     if unknown:
         raise ArgumentError(
-            f"--drop {', '.join(unknown)}: no such column (the columns: {', '.join(names)})"
+            f"--drop {', '.join(unknown)}: no such column or 0-based index "
+            f"(the columns: {_listing(names)})"
         )
-    kept = [i for i, name in enumerate(names) if i != target and name not in drop]
+    return positions
+
+
+def feature_columns(
+    names: Sequence[str], target: int, drop: Sequence[str], left_out: Sequence[int] = ()
+) -> list[int]:
+    """Every column but the target, the dropped ones and those ``left_out`` (row
+    indices); an unknown column in ``drop``, or nothing left, is a usage error."""
+    gone = {*dropped_columns(names, drop), *left_out}
+    kept = [i for i in range(len(names)) if i != target and i not in gone]
     if not kept:
-        raise ArgumentError("no feature columns left: --drop or --target took them all")
+        raise ArgumentError(
+            "no feature columns left: --drop, --target or row indices took them all"
+        )
     return kept
 
 
-def class_order(labels: Sequence[str]) -> list[str]:
-    """The distinct labels: in number order when every one is an integer, else sorted."""
-    distinct = sorted(set(labels))
-    try:
-        return sorted(distinct, key=lambda label: (int(label), label))
-    except ValueError:
-        return distinct
+def _listing(names: Sequence[str]) -> str:
+    return ", ".join(name or "(no name)" for name in names)
+
+
+def row_index_columns(
+    table: Table, target: int, dropped: Sequence[int], notify: Notify
+) -> list[int]:
+    """Columns that number the rows, left out with a note (an ID carries nothing that
+    holds for new rows): an unnamed first column (pandas' and R's row index) and a
+    numeric column counting up by 1 every row. Never the target or a dropped column."""
+    found = []
+    for column, name in enumerate(table.names):
+        if column == target or column in dropped:
+            continue
+        if column == 0 and name == "":
+            notify(
+                "column 1 has no name: taken as a row index (pandas and R write one) and left out"
+            )
+            found.append(column)
+        elif table.numeric[column] and counts_rows(table.numbers[:, column]):
+            first = int(table.numbers[0, column])
+            notify(
+                f"column {name!r} counts the rows ({first}, {first + 1}, {first + 2}, ...): "
+                "taken as a row number, like an index, and left out"
+            )
+            found.append(column)
+    return found
+
+
+def check_default_target(table: Table, target: int) -> None:
+    """A target chosen by default that holds measurements, not classes, stops the run
+    (exit 65): it is surely not the column the user meant."""
+    values = table.numbers[:, target]
+    if not table.numeric[target] or not looks_like_a_measurement(values):
+        return
+    known = values[~np.isnan(values)]
+    fractional = known[known % 1 != 0]
+    if len(fractional):
+        detail = f"{fractional[0]:g} is not a whole number"
+    else:
+        detail = f"{len(np.unique(known))} distinct values in {len(known)} rows"
+    raise DataError(
+        f"the target chosen by default, column {table.names[target]!r}, looks like a "
+        f"measurement, not a class ({detail}): name the class column with --target NAME"
+    )
 
 
 def training_examples(
@@ -88,11 +147,16 @@ def training_examples(
     if not len(table):
         raise DataError("the input has a header but no data rows")
     target = target_column(table.names, config.target)
-    notify(f"target: column {table.names[target]!r} (--target chooses another)")
-    features = feature_columns(table.names, target, config.drop)
+    if config.target is None:
+        check_default_target(table, target)
+        notify(f"target: column {table.names[target]!r} (--target chooses another)")
+    dropped = dropped_columns(table.names, config.drop)
+    indices = row_index_columns(table, target, dropped, notify)
+    features = feature_columns(table.names, target, config.drop, indices)
     numeric = [i for i in features if table.numeric[i]]
     categorical = [i for i in features if not table.numeric[i]]
-    labels, *texts = table.texts([target, *categorical])
+    cells, *texts = table.texts([target, *categorical])
+    labels = list(map(class_namer(cells), cells))
     for column, cells in zip(categorical, texts, strict=True):
         if looks_like_an_identifier(cells):
             raise DataError(
@@ -125,8 +189,9 @@ def matching_examples(
     ]
     extra = [
         name
-        for name in table.names
+        for column, name in enumerate(table.names)
         if name not in [schema.target, *schema.numeric, *schema.categorical]
+        and (column, name) != (0, "")  # a row index, as in training
     ]
     if absent or extra:
         parts = [f"lacks {', '.join(absent)}"] if absent else []
@@ -138,7 +203,8 @@ def matching_examples(
     numeric = [position[name] for name in schema.numeric]
     categorical = [position[name] for name in schema.categorical]
     check_numeric(table, numeric, source)
-    labels, *texts = table.texts([position[schema.target], *categorical])
+    cells, *texts = table.texts([position[schema.target], *categorical])
+    labels = list(map(class_namer(schema.classes), cells))
     keep, summary = _rows_to_keep(table, labels, numeric + categorical, missing, notify, source)
     rows = np.flatnonzero(keep)
     for row in rows.tolist():
