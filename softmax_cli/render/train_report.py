@@ -67,8 +67,18 @@ def _data_lines(outcome: TrainOutcome, source: str) -> str:
         f"{fitted.train_rows} training rows"
         + (f", {fitted.validation_rows} validation rows" if fitted.validation_rows else "")
         + (f", stopped early: best epoch {fitted.best_epoch}" if fitted.best_epoch else "")
+        + _fit_length(outcome)
     )
     return "\n".join(lines)
+
+
+def _fit_length(outcome: TrainOutcome) -> str:
+    """How long the final fit ran, and whether it converged."""
+    fitted = outcome.fitted
+    unit = "iteration" if fitted.settings.solver == "lbfgs" else "epoch"
+    runs = len(fitted.history)
+    said = f", {runs} {unit}{'s' if runs != 1 else ''}"
+    return said if fitted.converged else f"{said}, not converged"
 
 
 def _results_line(outcome: TrainOutcome) -> str:

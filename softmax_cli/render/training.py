@@ -26,6 +26,7 @@ SPARKS = "▁▂▃▄▅▆▇█"
 PREVIEW_POINTS = 5
 MAX_MARKS = 40  # sparkline width: longer runs are averaged down to this many marks
 MAX_HEADING = 8  # longer class names are replaced by their index in column headings
+OBJECTIVE_LABEL = "objective (loss + L2)"  # what the solver minimised: not the log loss
 
 
 def sparkline(values: Sequence[float]) -> str:
@@ -83,9 +84,10 @@ def training_progress(console: Console, epochs: int) -> Iterator[TrainingProgres
 def fit_progress(
     console: Console, title: str, epochs: int, unit: str = "epoch"
 ) -> Iterator[Callable[[EpochStats], None]]:
-    """A bar over at most ``epochs`` epochs (or iterations) with the latest loss and
-    validation loss, shown while the block runs and gone after it; off a terminal, one
-    line per epoch instead. The block gets the callback to give every epoch to."""
+    """A bar over at most ``epochs`` epochs (or iterations) with the latest loss (the log
+    loss), the objective when an L2 penalty makes it another number, and the validation
+    loss, shown while the block runs and gone after it; off a terminal, one line per
+    epoch instead. The block gets the callback to give every epoch to."""
     progress = Progress(
         TextColumn(f"[bold]{escape(title)}"),
         BarColumn(),
@@ -98,6 +100,8 @@ def fit_progress(
 
     def on_epoch(stats: EpochStats) -> None:
         losses = f"loss {stats.loss:.4f}"
+        if stats.objective != stats.loss:
+            losses += f"  objective {stats.objective:.4f}"
         if stats.val_loss is not None:
             losses += f"  val_loss {stats.val_loss:.4f}"
         if console.is_terminal:
@@ -177,9 +181,15 @@ def confusion_table(matrix: IntArray, names: Sequence[str], title: str, with_f1:
     return table
 
 
+def penalised(history: Sequence[EpochStats]) -> bool:
+    """Whether the objective minimised differs from the log loss (an L2 penalty)."""
+    return any(s.objective != s.loss for s in history)
+
+
 def render_curves(console: Console, history: Sequence[EpochStats], unit: str = "epoch") -> None:
-    """Loss and accuracy (and their validation twins) as sparklines, first → last value;
-    long runs get one mark per group of epochs, the group's mean."""
+    """Loss (the log loss) and accuracy (and their validation twins) as sparklines, first
+    → last value, and with an L2 penalty the objective minimised, labelled as such; long
+    runs get one mark per group of epochs, the group's mean."""
     per_mark = -(-len(history) // MAX_MARKS) if history else 1
     every = f"{unit}" if per_mark == 1 else f"{per_mark} {unit}s"
     title = f"learning curves (one mark per {every})"
@@ -187,7 +197,10 @@ def render_curves(console: Console, history: Sequence[EpochStats], unit: str = "
     table.add_column("")
     table.add_column("")
     table.add_column("first → last", justify="right")
-    curves = [("loss", [s.loss for s in history]), ("accuracy", [s.accuracy for s in history])]
+    curves = [("loss", [s.loss for s in history])]
+    if penalised(history):
+        curves.append((OBJECTIVE_LABEL, [s.objective for s in history]))
+    curves.append(("accuracy", [s.accuracy for s in history]))
     if history and history[0].val_loss is not None:
         curves.append(("val_loss", [s.val_loss or 0.0 for s in history]))
         curves.append(("val_accuracy", [s.val_accuracy or 0.0 for s in history]))

@@ -194,4 +194,5 @@ def train_command(
         if quiet
         else (lambda note: click.echo(f"note: {note}", err=True)),
         show_progress=show_progress(progress, quiet),
+        warn=lambda warning: click.echo(f"warning: {warning}", err=True),
     )
