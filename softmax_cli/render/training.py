@@ -14,18 +14,18 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from softmax_cli.core.trainer.metrics import class_scores, confusion_matrix
+from softmax_cli.core.trainer.metrics import confusion_matrix
+from softmax_cli.render.confusion import confusion_table
 from softmax_cli.render.console import probability_bar
+from softmax_cli.render.fitting import most_that_fit
 
 if TYPE_CHECKING:
-    from softmax_cli.arraytypes import IntArray
     from softmax_cli.core.trainer.experiment import BlobsConfig
     from softmax_cli.core.trainer.training import Dataset, EpochStats, TrainingResult
 
 SPARKS = "▁▂▃▄▅▆▇█"
 PREVIEW_POINTS = 5
 MAX_MARKS = 40  # sparkline width: longer runs are averaged down to this many marks
-MAX_HEADING = 8  # longer class names are replaced by their index in column headings
 OBJECTIVE_LABEL = "objective (loss + L2)"  # what the solver minimised: not the log loss
 
 
@@ -144,41 +144,9 @@ def render_report(
     matrix = confusion_matrix(data.y_test, predicted, n_classes)
     title = "test set: true class (rows) vs predicted"
     names = [str(k) for k in range(n_classes)]
-    console.print(confusion_table(matrix, names, title, with_f1=False))
+    wider = "a wider terminal shows them all"
+    console.print(confusion_table(console, matrix, names, title, with_f1=False, everything=wider))
     _render_test_points(console, data, result)
-
-
-def short_names(names: Sequence[str]) -> tuple[list[str], str | None]:
-    """Column headings for classes: their names when short, else their indices with a
-    caption that says which is which."""
-    if all(len(name) <= MAX_HEADING for name in names):
-        return list(names), None
-    legend = ", ".join(f"{index} = {name}" for index, name in enumerate(names))
-    return [str(index) for index in range(len(names))], f"classes: {legend}"
-
-
-def confusion_table(matrix: IntArray, names: Sequence[str], title: str, with_f1: bool) -> Table:
-    """The confusion matrix, true classes as rows, with each class's precision, recall
-    (and F1) and number of samples."""
-    scores = class_scores(matrix)
-    headings, legend = short_names(names)
-    table = Table(box=box.SIMPLE_HEAD, title=title, caption=legend)
-    table.add_column("class", overflow="fold")
-    for heading in headings:
-        table.add_column(Text(f"→ {heading}"), justify="right", no_wrap=True)
-    measures = ("precision", "recall", "f1") if with_f1 else ("precision", "recall")
-    for column in (*measures, "samples"):
-        table.add_column(column, justify="right", no_wrap=True)
-    for index, row in enumerate(matrix.tolist()):
-        cells = [Text(str(v), style="bold" if i == index else "") for i, v in enumerate(row)]
-        values = [scores.precision[index], scores.recall[index], scores.f1[index]]
-        table.add_row(
-            Text(headings[index]),
-            *cells,
-            *(f"{value:.3f}" for value in values[: len(measures)]),
-            str(scores.support[index]),
-        )
-    return table
 
 
 def penalised(history: Sequence[EpochStats]) -> bool:
@@ -189,14 +157,7 @@ def penalised(history: Sequence[EpochStats]) -> bool:
 def render_curves(console: Console, history: Sequence[EpochStats], unit: str = "epoch") -> None:
     """Loss (the log loss) and accuracy (and their validation twins) as sparklines, first
     → last value, and with an L2 penalty the objective minimised, labelled as such; long
-    runs get one mark per group of epochs, the group's mean."""
-    per_mark = -(-len(history) // MAX_MARKS) if history else 1
-    every = f"{unit}" if per_mark == 1 else f"{per_mark} {unit}s"
-    title = f"learning curves (one mark per {every})"
-    table = Table(box=None, title=title, title_justify="left")
-    table.add_column("")
-    table.add_column("")
-    table.add_column("first → last", justify="right")
+    runs (or narrow consoles) get one mark per group of epochs, the group's mean."""
     curves = [("loss", [s.loss for s in history])]
     if penalised(history):
         curves.append((OBJECTIVE_LABEL, [s.objective for s in history]))
@@ -204,14 +165,29 @@ def render_curves(console: Console, history: Sequence[EpochStats], unit: str = "
     if history and history[0].val_loss is not None:
         curves.append(("val_loss", [s.val_loss or 0.0 for s in history]))
         curves.append(("val_accuracy", [s.val_accuracy or 0.0 for s in history]))
+    most = max(1, min(MAX_MARKS, len(history)))
+    found = most_that_fit(console, lambda marks: _curves_table(curves, marks, unit), most)
+    console.print(found[1] if found is not None else _curves_table(curves, 1, unit))
+
+
+def _curves_table(curves: list[tuple[str, list[float]]], marks: int, unit: str) -> Table:
+    """The curves with at most ``marks`` marks each."""
+    n_values = len(curves[0][1])
+    per_mark = -(-n_values // marks) if n_values else 1
+    every = f"{unit}" if per_mark == 1 else f"{per_mark} {unit}s"
+    title = f"learning curves (one mark per {every})"
+    table = Table(box=None, title=title, title_justify="left")
+    table.add_column("", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    table.add_column("first → last", justify="right", no_wrap=True)
     for name, values in curves:
-        change = f"{values[0]:.4f} → {values[-1]:.4f}"
-        marks = [
+        change = f"{values[0]:.4f} → {values[-1]:.4f}" if values else ""
+        means = [
             sum(values[i : i + per_mark]) / len(values[i : i + per_mark])
             for i in range(0, len(values), per_mark)
         ]
-        table.add_row(name, Text(sparkline(marks), style="cyan"), change)
-    console.print(table)
+        table.add_row(name, Text(sparkline(means) if means else "", style="cyan"), change)
+    return table
 
 
 def _render_test_points(console: Console, data: Dataset, result: TrainingResult) -> None:
