@@ -15,10 +15,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from softmax_cli.render.confusion import confusion_table
-from softmax_cli.render.console import probability_bar
-from softmax_cli.render.fitting import left_out, legend, most_that_fit
-from softmax_cli.render.training import render_curves
+from softmax_cli.render.console import left_out, legend, most_that_fit, probability_bar
+from softmax_cli.render.training import confusion_table, render_curves
 
 if TYPE_CHECKING:
     from softmax_cli.core.trainer.outcome import TrainOutcome

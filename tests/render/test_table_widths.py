@@ -14,7 +14,7 @@ from helpers import RunScript, clean_env
 from rich.console import Console
 
 from softmax_cli.core.trainer.metrics import class_scores
-from softmax_cli.render.confusion import confusion_table
+from softmax_cli.render.training import confusion_table
 
 WIDTHS = (60, 80, 100, 120)
 CLASS_COUNTS = (2, 3, 7, 10, 26)
