@@ -166,3 +166,14 @@ def test_progress_lines_show_the_log_loss(tmp_path: Path) -> None:
     history = json.loads(out)["history"]
     assert f"loss {history[-1]['loss']:.4f}" in last
     assert f"objective {history[-1]['objective']:.4f}" in last
+
+
+def test_the_report_says_how_long_the_fit_ran_and_that_it_did_not_converge(
+    ill_csv: Path,
+) -> None:
+    args = ["train", str(ill_csv), "--l2", "0", "-f", "table", "--color", "never", "-q"]
+    code, out, _ = invoke_cli([*args, "--no-standardize"])
+    assert code == 0
+    assert "200 iterations, not converged" in " ".join(out.split())
+    code, out, _ = invoke_cli(args)
+    assert "not converged" not in out and " iterations" in out

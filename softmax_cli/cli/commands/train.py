@@ -90,7 +90,7 @@ def _auto(kind: str) -> str:
     type=click.IntRange(min=1),
     default=DEFAULTS.max_epochs,
     show_default=True,
-    help="Most epochs (L-BFGS: iterations).",
+    help="Most epochs (L-BFGS: iterations); a fit they cut short gets a warning.",
 )
 @click.option(
     "--batch-size",
