@@ -245,12 +245,17 @@ def confusion_table(
 
     candidates = [(names, names, len(measures)), (names, indices, len(measures))]
     candidates += [(indices, indices, kept) for kept in range(len(measures), -1, -1)]
+    if 6 * n_classes > console.width:  # each "→ k" column takes 6 cells or more
+        candidates = []  # too many to build a whole matrix just to see it does not fit
+    columns: Sequence[str] = indices
+    kept = 0
     for rows, columns, kept in candidates:
         shown, table = n_classes, build(rows, columns, n_classes, kept=kept)
         if fits(console, table):
             break
     else:
-        found = most_that_fit(console, partial(build, indices, indices, kept=0), n_classes)
+        most = min(n_classes, console.width // 5)  # no "→ k" column is narrower than 5
+        found = most_that_fit(console, partial(build, indices, indices, kept=0), max(1, most))
         shown, table = found if found is not None else (1, build(indices, indices, 1, kept=0))
     if shown < n_classes or kept < len(measures):
         if kept < len(measures):
