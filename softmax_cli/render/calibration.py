@@ -4,6 +4,7 @@ reliability table per temperature with bars of accuracy against confidence."""
 from __future__ import annotations
 
 import math
+from itertools import chain
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -12,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from softmax_cli.render.console import fixed, probability_bar
+from softmax_cli.render.console import first_that_fits, fixed, probability_bar
 
 if TYPE_CHECKING:
     from softmax_cli.core.calculator.calibration import Calibration, ReliabilityBins
@@ -55,21 +56,30 @@ def reliability_bar(confidence: float, accuracy: float, width: int = BAR_WIDTH) 
 
 
 def _render_bins(console: Console, bins: ReliabilityBins, precision: int, when: str) -> None:
-    """The non-empty bins: range, count, mean confidence, accuracy, gap and a bar."""
+    """The non-empty bins: range, count, mean confidence, accuracy, gap and a bar; on a
+    narrow console the bar narrows, then goes, then the gap goes (it is acc. - conf.)."""
+    tables = chain(
+        (_bins_table(bins, precision, when, width, True) for width in range(BAR_WIDTH, 7, -1)),
+        (_bins_table(bins, precision, when, 0, with_gap) for with_gap in (True, False)),
+    )
+    console.print(first_that_fits(console, tables))
+
+
+def _bins_table(
+    bins: ReliabilityBins, precision: int, when: str, bar_width: int, with_gap: bool
+) -> Table:
+    """The bins' table with bars ``bar_width`` wide (none for 0), with or without the
+    gap column; its caption counts the empty bins and names what was left out."""
     digits = max(2, len(str(len(bins.counts))))  # enough to tell the edges apart
-    count_width = max(5, len(str(bins.counts.max())))
-    # What is left of the console for the bars, after the other five columns (3 numbers
-    # of precision + 2 characters, the gap with its sign) and a space either side of
-    # each of the six cells plus the rules between them.
-    others = 2 * digits + 8 + count_width + 3 * (precision + 2) + 1 + 6 * 3 + 1
-    bar_width = max(8, min(BAR_WIDTH, console.width - others))
     table = Table(box=box.SIMPLE_HEAD, title=f"reliability {when}: █ accuracy, │ confidence")
     table.add_column("confidence", no_wrap=True)
     table.add_column("count", justify="right", no_wrap=True)
     table.add_column("conf.", justify="right", no_wrap=True)
     table.add_column("acc.", justify="right", no_wrap=True)
-    table.add_column("gap", justify="right", no_wrap=True)
-    table.add_column("", no_wrap=True)
+    if with_gap:
+        table.add_column("gap", justify="right", no_wrap=True)
+    if bar_width:
+        table.add_column("", no_wrap=True)
     for lower, upper, count, confidence, accuracy in bins.rows():
         if count:
             gap = Text(fixed(accuracy - confidence, precision))
@@ -80,10 +90,15 @@ def _render_bins(console: Console, bins: ReliabilityBins, precision: int, when: 
                 str(count),
                 fixed(confidence, precision),
                 fixed(accuracy, precision),
-                gap,
-                reliability_bar(confidence, accuracy, bar_width),
+                *([gap] if with_gap else []),
+                *([reliability_bar(confidence, accuracy, bar_width)] if bar_width else []),
             )
+    notes = []
     empty = int(np.count_nonzero(bins.counts == 0))
     if empty:
-        table.caption = f"{empty} empty bin{'s' if empty > 1 else ''} not shown"
-    console.print(table)
+        notes.append(f"{empty} empty bin{'s' if empty > 1 else ''} not shown")
+    left = [name for name, kept in (("bars", bar_width), ("gap", with_gap)) if not kept]
+    if left:
+        notes.append(f"{' and '.join(left)} left out for the terminal's width")
+    table.caption = "; ".join(notes) or None
+    return table

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import numpy as np
 
 from softmax_cli.errors import SoftmaxError
+from softmax_cli.render.training import OBJECTIVE_LABEL, penalised
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -127,15 +128,19 @@ def _draw_points(axes: Any, x: FloatArray, y: IntArray, names: Sequence[str]) ->
 
 
 def _draw_curves(losses: Any, accuracies: Any, history: Sequence[EpochStats], unit: str) -> None:
-    """Loss and accuracy per epoch (or iteration), training and validation."""
+    """Loss (log loss) and accuracy per epoch (or iteration), training and validation;
+    with an L2 penalty, the objective minimised too, dashed: it is not the log loss."""
     epochs = [s.epoch for s in history]
     for axes, name in ((losses, "loss"), (accuracies, "accuracy")):
         axes.plot(epochs, [getattr(s, name) for s in history], label=f"training {name}")
+        if name == "loss" and penalised(history):
+            objectives = [s.objective for s in history]
+            axes.plot(epochs, objectives, "--", label=OBJECTIVE_LABEL)
         if history and history[0].val_loss is not None:
             validation = [getattr(s, f"val_{name}") for s in history]
             axes.plot(epochs, validation, label=f"validation {name}")
         axes.set_xlabel(unit)
-        axes.set_title(name)
+        axes.set_title("log loss" if name == "loss" else name)
         axes.legend()
 
 

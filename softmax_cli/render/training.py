@@ -1,9 +1,13 @@
-"""Rich output for ``train-blobs``: a per-epoch progress display and the final report."""
+"""Rich output for the trainers: a per-epoch progress display, the learning curves, the
+confusion matrix (as wide as the console allows: class names when they fit, else
+indices with a legend, else the first predicted classes' columns with a caption that
+says what was left out and where to see it all) and ``train-blobs``' report."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -15,17 +19,18 @@ from rich.table import Table
 from rich.text import Text
 
 from softmax_cli.core.trainer.metrics import class_scores, confusion_matrix
-from softmax_cli.render.console import probability_bar
+from softmax_cli.render.console import fits, legend, most_that_fit, probability_bar
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import IntArray
     from softmax_cli.core.trainer.experiment import BlobsConfig
+    from softmax_cli.core.trainer.metrics import ClassScores
     from softmax_cli.core.trainer.training import Dataset, EpochStats, TrainingResult
 
 SPARKS = "▁▂▃▄▅▆▇█"
 PREVIEW_POINTS = 5
 MAX_MARKS = 40  # sparkline width: longer runs are averaged down to this many marks
-MAX_HEADING = 8  # longer class names are replaced by their index in column headings
+OBJECTIVE_LABEL = "objective (loss + L2)"  # what the solver minimised: not the log loss
 
 
 def sparkline(values: Sequence[float]) -> str:
@@ -83,9 +88,10 @@ def training_progress(console: Console, epochs: int) -> Iterator[TrainingProgres
 def fit_progress(
     console: Console, title: str, epochs: int, unit: str = "epoch"
 ) -> Iterator[Callable[[EpochStats], None]]:
-    """A bar over at most ``epochs`` epochs (or iterations) with the latest loss and
-    validation loss, shown while the block runs and gone after it; off a terminal, one
-    line per epoch instead. The block gets the callback to give every epoch to."""
+    """A bar over at most ``epochs`` epochs (or iterations) with the latest loss (the log
+    loss), the objective when an L2 penalty makes it another number, and the validation
+    loss, shown while the block runs and gone after it; off a terminal, one line per
+    epoch instead. The block gets the callback to give every epoch to."""
     progress = Progress(
         TextColumn(f"[bold]{escape(title)}"),
         BarColumn(),
@@ -98,6 +104,8 @@ def fit_progress(
 
     def on_epoch(stats: EpochStats) -> None:
         losses = f"loss {stats.loss:.4f}"
+        if stats.objective != stats.loss:
+            losses += f"  objective {stats.objective:.4f}"
         if stats.val_loss is not None:
             losses += f"  val_loss {stats.val_loss:.4f}"
         if console.is_terminal:
@@ -140,65 +148,50 @@ def render_report(
     matrix = confusion_matrix(data.y_test, predicted, n_classes)
     title = "test set: true class (rows) vs predicted"
     names = [str(k) for k in range(n_classes)]
-    console.print(confusion_table(matrix, names, title, with_f1=False))
+    wider = "a wider terminal shows them all"
+    console.print(confusion_table(console, matrix, names, title, with_f1=False, everything=wider))
     _render_test_points(console, data, result)
 
 
-def short_names(names: Sequence[str]) -> tuple[list[str], str | None]:
-    """Column headings for classes: their names when short, else their indices with a
-    caption that says which is which."""
-    if all(len(name) <= MAX_HEADING for name in names):
-        return list(names), None
-    legend = ", ".join(f"{index} = {name}" for index, name in enumerate(names))
-    return [str(index) for index in range(len(names))], f"classes: {legend}"
-
-
-def confusion_table(matrix: IntArray, names: Sequence[str], title: str, with_f1: bool) -> Table:
-    """The confusion matrix, true classes as rows, with each class's precision, recall
-    (and F1) and number of samples."""
-    scores = class_scores(matrix)
-    headings, legend = short_names(names)
-    table = Table(box=box.SIMPLE_HEAD, title=title, caption=legend)
-    table.add_column("class", overflow="fold")
-    for heading in headings:
-        table.add_column(Text(f"→ {heading}"), justify="right", no_wrap=True)
-    measures = ("precision", "recall", "f1") if with_f1 else ("precision", "recall")
-    for column in (*measures, "samples"):
-        table.add_column(column, justify="right", no_wrap=True)
-    for index, row in enumerate(matrix.tolist()):
-        cells = [Text(str(v), style="bold" if i == index else "") for i, v in enumerate(row)]
-        values = [scores.precision[index], scores.recall[index], scores.f1[index]]
-        table.add_row(
-            Text(headings[index]),
-            *cells,
-            *(f"{value:.3f}" for value in values[: len(measures)]),
-            str(scores.support[index]),
-        )
-    return table
+def penalised(history: Sequence[EpochStats]) -> bool:
+    """Whether the objective minimised differs from the log loss (an L2 penalty)."""
+    return any(s.objective != s.loss for s in history)
 
 
 def render_curves(console: Console, history: Sequence[EpochStats], unit: str = "epoch") -> None:
-    """Loss and accuracy (and their validation twins) as sparklines, first → last value;
-    long runs get one mark per group of epochs, the group's mean."""
-    per_mark = -(-len(history) // MAX_MARKS) if history else 1
-    every = f"{unit}" if per_mark == 1 else f"{per_mark} {unit}s"
-    title = f"learning curves (one mark per {every})"
-    table = Table(box=None, title=title, title_justify="left")
-    table.add_column("")
-    table.add_column("")
-    table.add_column("first → last", justify="right")
-    curves = [("loss", [s.loss for s in history]), ("accuracy", [s.accuracy for s in history])]
+    """Loss (the log loss) and accuracy (and their validation twins) as sparklines, first
+    → last value, and with an L2 penalty the objective minimised, labelled as such; long
+    runs (or narrow consoles) get one mark per group of epochs, the group's mean."""
+    curves = [("loss", [s.loss for s in history])]
+    if penalised(history):
+        curves.append((OBJECTIVE_LABEL, [s.objective for s in history]))
+    curves.append(("accuracy", [s.accuracy for s in history]))
     if history and history[0].val_loss is not None:
         curves.append(("val_loss", [s.val_loss or 0.0 for s in history]))
         curves.append(("val_accuracy", [s.val_accuracy or 0.0 for s in history]))
+    most = max(1, min(MAX_MARKS, len(history)))
+    found = most_that_fit(console, lambda marks: _curves_table(curves, marks, unit), most)
+    console.print(found[1] if found is not None else _curves_table(curves, 1, unit))
+
+
+def _curves_table(curves: list[tuple[str, list[float]]], marks: int, unit: str) -> Table:
+    """The curves with at most ``marks`` marks each."""
+    n_values = len(curves[0][1])
+    per_mark = -(-n_values // marks) if n_values else 1
+    every = f"{unit}" if per_mark == 1 else f"{per_mark} {unit}s"
+    title = f"learning curves (one mark per {every})"
+    table = Table(box=None, title=title, title_justify="left")
+    table.add_column("", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    table.add_column("first → last", justify="right", no_wrap=True)
     for name, values in curves:
-        change = f"{values[0]:.4f} → {values[-1]:.4f}"
-        marks = [
+        change = f"{values[0]:.4f} → {values[-1]:.4f}" if values else ""
+        means = [
             sum(values[i : i + per_mark]) / len(values[i : i + per_mark])
             for i in range(0, len(values), per_mark)
         ]
-        table.add_row(name, Text(sparkline(marks), style="cyan"), change)
-    console.print(table)
+        table.add_row(name, Text(sparkline(means) if means else "", style="cyan"), change)
+    return table
 
 
 def _render_test_points(console: Console, data: Dataset, result: TrainingResult) -> None:
@@ -222,3 +215,90 @@ def _render_test_points(console: Console, data: Dataset, result: TrainingResult)
             str(true),
         )
     console.print(table)
+
+
+MEASURES = ("precision", "recall", "f1")
+
+
+def confusion_table(
+    console: Console,
+    matrix: IntArray,
+    names: Sequence[str],
+    title: str,
+    with_f1: bool,
+    everything: str = "--format json has them all",
+) -> Table:
+    """The confusion matrix, true classes as rows, with each class's precision, recall
+    (and F1) and number of samples, fitted to ``console``'s width.
+
+    In order, the first that fits: names for rows and columns; names for rows, indices
+    for columns; indices for both; then without F1, recall, precision in turn; then as
+    many predicted-class columns as fit. ``everything`` says where to see it all."""
+    n_classes = len(names)
+    scores = class_scores(matrix)
+    measures = MEASURES if with_f1 else MEASURES[:2]
+    indices = [str(index) for index in range(n_classes)]
+    notes: list[str] = []
+
+    def build(rows: Sequence[str], columns: Sequence[str], shown: int, *, kept: int) -> Table:
+        return _table(matrix, scores, title, rows, columns, shown, measures[:kept])
+
+    candidates = [(names, names, len(measures)), (names, indices, len(measures))]
+    candidates += [(indices, indices, kept) for kept in range(len(measures), -1, -1)]
+    if 6 * n_classes > console.width:  # each "→ k" column takes 6 cells or more
+        candidates = []  # too many to build a whole matrix just to see it does not fit
+    columns: Sequence[str] = indices
+    kept = 0
+    for rows, columns, kept in candidates:
+        shown, table = n_classes, build(rows, columns, n_classes, kept=kept)
+        if fits(console, table):
+            break
+    else:
+        most = min(n_classes, console.width // 5)  # no "→ k" column is narrower than 5
+        found = most_that_fit(console, partial(build, indices, indices, kept=0), max(1, most))
+        shown, table = found if found is not None else (1, build(indices, indices, 1, kept=0))
+    if shown < n_classes or kept < len(measures):
+        if kept < len(measures):
+            notes.append(f"{', '.join(measures[kept:])} left out")
+        if shown < n_classes:
+            notes.append(f"{shown} of {n_classes} predicted classes shown")
+        notes[-1] += f" ({everything})"
+    if columns is indices:
+        notes.insert(0, legend(names))
+    table.caption = "; ".join(notes) or None
+    return table
+
+
+def _table(
+    matrix: IntArray,
+    scores: ClassScores,
+    title: str,
+    rows: Sequence[str],
+    columns: Sequence[str],
+    shown: int,
+    measures: Sequence[str],
+) -> Table:
+    """The first ``shown`` predicted classes' columns (and ``…`` for the rest), then
+    ``measures`` and the samples."""
+    table = Table(box=box.SIMPLE_HEAD, title=title)
+    table.add_column("class", no_wrap=True)
+    for heading in columns[:shown]:
+        table.add_column(Text(f"→ {heading}"), justify="right", no_wrap=True)
+    cut = shown < len(columns)
+    if cut:
+        table.add_column("…", no_wrap=True)
+    for column in (*measures, "samples"):
+        table.add_column(column, justify="right", no_wrap=True)
+    values = {"precision": scores.precision, "recall": scores.recall, "f1": scores.f1}
+    for index, row in enumerate(matrix.tolist()):
+        cells = [
+            Text(str(v), style="bold" if i == index else "") for i, v in enumerate(row[:shown])
+        ]
+        table.add_row(
+            Text(rows[index]),
+            *cells,
+            *([Text("…")] if cut else []),
+            *(f"{values[measure][index]:.3f}" for measure in measures),
+            str(scores.support[index]),
+        )
+    return table

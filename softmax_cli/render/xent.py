@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from softmax_cli.render.console import fixed, probability_bar
+from softmax_cli.render.console import first_that_fits, fixed, probability_bar
 
 if TYPE_CHECKING:
     from softmax_cli.views.xent import LossView, ScoredRows
@@ -29,37 +29,14 @@ def render_cross_entropy(
 ) -> None:
     """One sample: every class with its logit, exp(logit) and probability (with a bar),
     the target and the most likely class marked, then the loss worked out."""
-    log_probs = sample.log_probs[0]
-    probs = np.exp(log_probs)
-    target, best = int(sample.targets[0]), int(sample.predicted[0])
-    title = "binary cross-entropy: p(1) = sigmoid(z)" if view.binary else "cross-entropy"
-    table = Table(box=box.SIMPLE_HEAD, show_footer=True, title=title)
-    table.add_column(
-        "class", footer="sum", overflow="fold", min_width=min(max(map(len, names)), 24)
+    shown = ("logit", "exp(logit)", "bar") if view.show_logits else ("bar",)
+    tables = (
+        _sample_table(sample, names, precision, view, shown[:kept])
+        for kept in range(len(shown), -1, -1)
     )
-    if view.show_logits:
-        logits = sample.values[0]
-        with np.errstate(over="ignore"):
-            exps = np.exp(logits)
-        table.add_column("logit", justify="right", no_wrap=True)
-        exps_sum = fixed(float(exps.sum()), precision)
-        table.add_column("exp(logit)", justify="right", no_wrap=True, footer=exps_sum)
-    table.add_column(
-        "probability", justify="right", no_wrap=True, footer=fixed(float(probs.sum()), precision)
-    )
-    table.add_column("", no_wrap=True)
-    table.add_column("", no_wrap=True)
-    for index, name in enumerate(names):
-        style = "bold" if index == target else ""
-        cells = [Text(name, style=style)]
-        if view.show_logits:
-            cells.append(Text(fixed(float(logits[index]), precision)))
-            cells.append(Text(fixed(float(exps[index]), precision)))
-        cells.append(Text(fixed(float(probs[index]), precision), style=style))
-        cells.append(probability_bar(float(probs[index]), width=10))
-        cells.append(_marker(index == target, index == best))
-        table.add_row(*cells)
+    table = first_that_fits(console, tables)
     console.print(table)
+    target = int(sample.targets[0])
     loss = fixed(float(sample.losses[0]), precision)
     if view.plain:
         log = "log2" if view.unit == "bits" else "ln"
@@ -68,6 +45,56 @@ def render_cross_entropy(
     else:
         line = f"loss = {loss} {view.unit} ({view.note})"
     console.print(Text(line, style="bold"))
+
+
+def _sample_table(
+    sample: ScoredRows,
+    names: Sequence[str],
+    precision: int,
+    view: LossView,
+    shown: Sequence[str],
+) -> Table:
+    """The sample's table with the optional columns in ``shown`` (``logit``,
+    ``exp(logit)``, ``bar``); a caption names those left out."""
+    log_probs = sample.log_probs[0]
+    probs = np.exp(log_probs)
+    target, best = int(sample.targets[0]), int(sample.predicted[0])
+    title = "binary cross-entropy: p(1) = sigmoid(z)" if view.binary else "cross-entropy"
+    table = Table(box=box.SIMPLE_HEAD, show_footer=True, title=title)
+    table.add_column(
+        "class", footer="sum", overflow="fold", min_width=min(max(map(len, names)), 24)
+    )
+    logits = sample.values[0]
+    with np.errstate(over="ignore"):
+        exps = np.exp(logits)
+    if "logit" in shown:
+        table.add_column("logit", justify="right", no_wrap=True)
+    if "exp(logit)" in shown:
+        exps_sum = fixed(float(exps.sum()), precision)
+        table.add_column("exp(logit)", justify="right", no_wrap=True, footer=exps_sum)
+    table.add_column(
+        "probability", justify="right", no_wrap=True, footer=fixed(float(probs.sum()), precision)
+    )
+    if "bar" in shown:
+        table.add_column("", no_wrap=True)
+    table.add_column("")
+    for index, name in enumerate(names):
+        style = "bold" if index == target else ""
+        cells = [Text(name, style=style)]
+        if "logit" in shown:
+            cells.append(Text(fixed(float(logits[index]), precision)))
+        if "exp(logit)" in shown:
+            cells.append(Text(fixed(float(exps[index]), precision)))
+        cells.append(Text(fixed(float(probs[index]), precision), style=style))
+        if "bar" in shown:
+            cells.append(probability_bar(float(probs[index]), width=10))
+        cells.append(_marker(index == target, index == best))
+        table.add_row(*cells)
+    optional = ("logit", "exp(logit)") if view.show_logits else ()
+    left = [name for name in optional if name not in shown]
+    if left:
+        table.caption = f"{', '.join(left)} left out for the terminal's width"
+    return table
 
 
 def render_scores(
@@ -80,11 +107,26 @@ def render_scores(
 ) -> None:
     """Many samples: line, target, predicted class (green when right, red when wrong),
     the target's probability and the loss, for the first rows; the summary below."""
+    tables = (_scores_table(chunks, total, names, precision, with_p) for with_p in (True, False))
+    console.print(first_that_fits(console, tables))
+    console.print(Text(summary, style="bold"))
+
+
+def _scores_table(
+    chunks: Sequence[ScoredRows],
+    total: int,
+    names: Sequence[str],
+    precision: int,
+    with_p: bool,
+) -> Table:
+    """The rows' table, with or without the target's probability; the class columns
+    wrap, as a last resort, when even the narrower table is too wide."""
     table = Table(box=box.SIMPLE_HEAD, title="cross-entropy per row")
     table.add_column("line", justify="right", style="dim", no_wrap=True)
-    table.add_column("target", overflow="fold")
-    table.add_column("predicted", overflow="fold")
-    table.add_column("p(target)", justify="right", no_wrap=True)
+    table.add_column("target", overflow="fold", min_width=len("target"))
+    table.add_column("predicted", overflow="fold", min_width=len("predicted"))
+    if with_p:
+        table.add_column("p(target)", justify="right", no_wrap=True)
     table.add_column("loss", justify="right", no_wrap=True)
     shown = 0
     for chunk in chunks:
@@ -100,11 +142,13 @@ def render_scores(
                 str(line),
                 Text(names[target]),
                 Text(names[predicted], style="green" if predicted == target else "red"),
-                Text(fixed(p_target, precision)),
+                *([Text(fixed(p_target, precision))] if with_p else []),
                 Text(fixed(loss, precision)),
             )
             shown += 1
+    notes = [] if with_p else ["p(target) left out for the terminal's width"]
     if total > shown:
-        table.caption = f"… {total - shown} more rows not shown (use --format csv for everything)"
-    console.print(table)
-    console.print(Text(summary, style="bold"))
+        notes.append(f"… {total - shown} more rows not shown")
+    if notes:
+        table.caption = "; ".join(notes) + " (use --format csv for everything)"
+    return table

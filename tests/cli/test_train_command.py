@@ -46,10 +46,13 @@ def test_report_holds_data_config_split_history_and_test(iris_csv: Path) -> None
     assert body["history"] and set(body["history"][0]) == {
         "epoch",
         "loss",
+        "objective",
         "accuracy",
         "val_loss",
         "val_accuracy",
     }
+    assert body["config"]["converged"] is True
+    assert body["config"]["iterations"] == len(body["history"])
     test = body["test"]
     assert test["rows"] == 30 and test["accuracy"] >= 0.9
     assert sum(map(sum, test["confusion"])) == 30

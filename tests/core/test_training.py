@@ -5,12 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from helpers import central_differences
+from hypothesis import given
+from hypothesis import strategies as st
 from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 from softmax_cli.core.trainer.mlp import MLP, parameter_count
-from softmax_cli.core.trainer.training import Dataset, EpochStats, FitSettings, fit
+from softmax_cli.core.trainer.training import (
+    Dataset,
+    EpochStats,
+    FitSettings,
+    fit,
+    still_falling,
+)
 
 EMPTY = np.zeros((0, 4)), np.zeros(0, dtype=np.intp)
 
@@ -146,3 +154,28 @@ def test_without_validation_rows_there_is_no_early_stopping() -> None:
     result = fit(MLP((4, 3)), settings, Dataset(x, y, *EMPTY, *EMPTY), np.random.default_rng(0))
     assert (len(result.history), result.best_epoch) == (7, None)
     assert all(s.val_loss is None for s in result.history)
+
+
+@given(
+    st.lists(st.floats(0.0, 10.0), min_size=2, max_size=40),
+    st.floats(0.0, 1.0),
+)
+def test_still_falling_is_a_new_best_by_more_than_the_tolerance_lately(
+    objectives: list[float], tolerance: float
+) -> None:
+    """Brute force against the definition: some of the last ten epochs beat every epoch
+    before them (the first, in a short run) by more than ``tolerance``."""
+    split = max(1, len(objectives) - 10)
+    expected = any(value < min(objectives[:split]) - tolerance for value in objectives[split:])
+    assert still_falling(objectives, tolerance) is expected
+
+
+def test_adam_run_out_while_falling_has_not_converged() -> None:
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(200, 3))
+    targets = (features @ np.array([2.0, -1.0, 0.5]) > 0).astype(np.int64)
+    data = Dataset(features, targets, features[:0], targets[:0], features[:0], targets[:0])
+    for epochs, lr, expected in ((5, 0.001, False), (300, 0.05, True)):
+        settings = FitSettings("adam", epochs, batch_size=20, lr=lr, l2=0.05)
+        result = fit(MLP((3, 2)), settings, data, np.random.default_rng(1))
+        assert (result.converged, result.iterations) == (expected, epochs)

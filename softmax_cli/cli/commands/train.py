@@ -97,7 +97,7 @@ def _auto(kind: str) -> str:
     type=click.IntRange(min=1),
     default=DEFAULTS.max_epochs,
     show_default=True,
-    help="Most epochs (L-BFGS: iterations).",
+    help="Most epochs (L-BFGS: iterations); a fit they cut short gets a warning.",
 )
 @click.option(
     "--batch-size",
@@ -208,4 +208,5 @@ def train_command(
         else (lambda note: click.echo(f"note: {note}", err=True)),
         show_progress=show_progress(progress, quiet),
         starting=(lambda: announce_seed(config.seed)) if announce else (lambda: None),
+        warn=lambda warning: click.echo(f"warning: {warning}", err=True),
     )

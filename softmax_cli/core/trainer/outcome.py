@@ -37,8 +37,8 @@ class DataSummary(NamedTuple):
 
 class Fitted(NamedTuple):
     """A trained classifier: its preprocessing and network, the settings it was fitted
-    with, the epochs it ran, the epoch whose weights it kept (early stopping), and the
-    rows it was fitted on and validated on."""
+    with, the epochs it ran, the epoch whose weights it kept (early stopping), the rows
+    it was fitted on and validated on, and whether its solver converged (``fit``)."""
 
     preprocessor: Preprocessor
     model: MLP
@@ -47,15 +47,19 @@ class Fitted(NamedTuple):
     best_epoch: int | None
     train_rows: int
     validation_rows: int
+    converged: bool = True
 
 
 class FoldScore(NamedTuple):
-    """One cross-validation fold: its number (from 1), held-out rows and their scores."""
+    """One cross-validation fold: its number (from 1), held-out rows and their scores,
+    and whether its fit converged in how many epochs (L-BFGS: iterations)."""
 
     fold: int
     rows: int
     accuracy: float
     loss: float
+    converged: bool = True
+    iterations: int = 0
 
 
 class Preview(NamedTuple):

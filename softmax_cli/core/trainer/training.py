@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from softmax_cli.arraytypes import FloatArray, IntArray
 
 SOLVERS = ("adam", "lbfgs")
+FALLING_WINDOW = 10  # Adam epochs over which a falling objective means "not converged"
 
 
 class Dataset(NamedTuple):
@@ -44,7 +45,8 @@ class FitSettings(NamedTuple):
     """How to fit: the ``solver`` (``"adam"`` or ``"lbfgs"``), at most ``max_epochs``
     epochs (L-BFGS: iterations), Adam's ``batch_size`` and ``lr``, the L2 strength
     ``l2``, early stopping after ``patience`` epochs without a better validation loss
-    (0: never), and L-BFGS's gradient ``tolerance`` (scikit-learn's ``tol``)."""
+    (0: never), and the ``tolerance`` (scikit-learn's ``tol``): L-BFGS's on the projected
+    gradient, Adam's on the objective's fall over the last epochs (``still_falling``)."""
 
     solver: str = "adam"
     max_epochs: int = 30
@@ -56,13 +58,15 @@ class FitSettings(NamedTuple):
 
 
 class EpochStats(NamedTuple):
-    """One epoch (L-BFGS: one iteration): the training objective and accuracy (Adam:
-    Keras' running means over the epoch's batches, each measured before its update),
-    the validation set's mean cross-entropy and accuracy (``None`` without one), and the
-    epoch's wall time in seconds."""
+    """One epoch (L-BFGS: one iteration): the training rows' log loss (their mean
+    cross-entropy, sample-weighted), the objective minimised (that loss plus the L2
+    penalty) and the accuracy (Adam: Keras' running means over the epoch's batches, each
+    measured before its update), the validation set's mean cross-entropy and accuracy
+    (``None`` without one), and the epoch's wall time in seconds."""
 
     epoch: int
     loss: float
+    objective: float
     accuracy: float
     val_loss: float | None
     val_accuracy: float | None
@@ -70,11 +74,14 @@ class EpochStats(NamedTuple):
 
 
 class FitResult(NamedTuple):
-    """The epochs run, and the epoch whose weights the model ends with when early
-    stopping restored its best one (``None`` without early stopping)."""
+    """The epochs run, the epoch whose weights the model ends with when early stopping
+    restored its best one (``None`` without early stopping), whether the solver
+    converged (see ``fit``), and its epochs or iterations."""
 
     history: list[EpochStats]
     best_epoch: int | None
+    converged: bool = True
+    iterations: int = 0
 
 
 class TrainingResult(NamedTuple):
@@ -107,6 +114,7 @@ class EarlyStopping:
         self.best_epoch: int | None = None
         self.best_params: FloatArray | None = None
         self.waited = 0
+        self.stopped = False
 
     def should_stop(self, stats: EpochStats, params: FloatArray) -> bool:
         """Record an epoch; True when training should stop."""
@@ -117,7 +125,8 @@ class EarlyStopping:
             self.waited = 0
             return False
         self.waited += 1
-        return self.waited >= self.patience
+        self.stopped = self.waited >= self.patience
+        return self.stopped
 
     def restore(self, params: FloatArray) -> None:
         """Put the best parameters back into ``params``."""
@@ -141,16 +150,36 @@ def fit(
     loss has not improved for that many epochs, and the best epoch's weights are
     restored. ``on_batch(done, total)`` is called after every Adam batch,
     ``on_epoch(stats)`` after every epoch or L-BFGS iteration.
+
+    The fit has not converged when L-BFGS stopped on its iteration cap rather than its
+    tolerance, or when Adam ran every epoch with its objective ``still_falling``.
     """
     stopping = EarlyStopping(settings.patience) if settings.patience and len(data.x_val) else None
     if settings.solver == "lbfgs":
-        history = _fit_lbfgs(model, settings, data, sample_weight, stopping, on_epoch)
+        history, capped = _fit_lbfgs(model, settings, data, sample_weight, stopping, on_epoch)
     else:
         history = _fit_adam(model, settings, data, rng, sample_weight, stopping, on_epoch, on_batch)
-    if stopping is None:
-        return FitResult(history, None)
-    stopping.restore(model.params)
-    return FitResult(history, stopping.best_epoch)
+        objectives = [stats.objective for stats in history]
+        ran_out = len(history) == settings.max_epochs and not (
+            stopping is not None and stopping.stopped
+        )
+        capped = ran_out and still_falling(objectives, settings.tolerance)
+    best_epoch = None
+    if stopping is not None:
+        stopping.restore(model.params)
+        best_epoch = stopping.best_epoch
+    return FitResult(history, best_epoch, not capped, len(history))
+
+
+def still_falling(objectives: list[float], tolerance: float, window: int = FALLING_WINDOW) -> bool:
+    """scikit-learn's test for Adam (``tol``, ``n_iter_no_change``): the best of the last
+    ``window`` epochs' objectives is more than ``tolerance`` below the best before them
+    (or, in a run of ``window`` epochs or fewer, below the first)."""
+    if len(objectives) < 2:
+        return False
+    before = objectives[:-window] if len(objectives) > window else objectives[:1]
+    recent = objectives[-window:] if len(objectives) > window else objectives[1:]
+    return min(recent) < min(before) - tolerance
 
 
 def _validation(model: MLP, data: Dataset) -> tuple[float | None, float | None]:
@@ -179,13 +208,15 @@ def _fit_adam(
         order = rng.permutation(n_samples)
         x, y = data.x_train[order], data.y_train[order]
         w = None if sample_weight is None else sample_weight[order]
-        loss_sum, correct = 0.0, 0
+        objective_sum, penalty_sum, correct = 0.0, 0.0, 0
         for done, start in enumerate(starts, start=1):
             xb, yb = x[start : start + size], y[start : start + size]
             wb = None if w is None else w[start : start + size]
             # Like Keras, loss and accuracy are those of each batch before its update.
-            loss, batch_correct = model.loss_and_gradient(xb, yb, wb, settings.l2)
-            loss_sum += loss * len(yb)
+            objective, batch_correct = model.loss_and_gradient(xb, yb, wb, settings.l2)
+            objective_sum += objective * len(yb)
+            if settings.l2:
+                penalty_sum += 0.5 * settings.l2 * model.weight_norm() * len(yb)
             correct += batch_correct
             optimizer.step(model.params, model.grads)
             if on_batch is not None:
@@ -193,7 +224,8 @@ def _fit_adam(
         val_loss, val_accuracy = _validation(model, data)
         stats = EpochStats(
             epoch,
-            loss_sum / n_samples,
+            (objective_sum - penalty_sum) / n_samples,
+            objective_sum / n_samples,
             correct / n_samples,
             val_loss,
             val_accuracy,
@@ -214,9 +246,10 @@ def _fit_lbfgs(
     sample_weight: FloatArray | None,
     stopping: EarlyStopping | None,
     on_epoch: EpochCallback | None,
-) -> list[EpochStats]:
+) -> tuple[list[EpochStats], bool]:
     """Full-batch L-BFGS (SciPy's L-BFGS-B) on the whole objective, with scikit-learn's
-    stopping rule: the projected gradient below ``tolerance``, or no more progress.
+    stopping rule: the projected gradient below ``tolerance``, or no more progress. The
+    iterations, and whether it stopped on its iteration (or evaluation) cap instead.
     Two-class softmax regression is solved over its weight difference, an exact
     reduction (``core.objectives``)."""
     from scipy.optimize import minimize
@@ -227,10 +260,13 @@ def _fit_lbfgs(
 
     def after_iteration(intermediate_result: Any) -> None:
         nonlocal began
-        loss, accuracy = objective.at(np.asarray(intermediate_result.x))
+        value, accuracy = objective.at(np.asarray(intermediate_result.x))
+        loss = value - 0.5 * settings.l2 * model.weight_norm() if settings.l2 else value
         val_loss, val_accuracy = _validation(model, data)
         now = time.perf_counter()
-        stats = EpochStats(len(history) + 1, loss, accuracy, val_loss, val_accuracy, now - began)
+        stats = EpochStats(
+            len(history) + 1, loss, value, accuracy, val_loss, val_accuracy, now - began
+        )
         began = now
         history.append(stats)
         if on_epoch is not None:
@@ -252,4 +288,5 @@ def _fit_lbfgs(
         },
     )
     objective.store(result.x)
-    return history
+    # SciPy's status 1: the iteration or function-evaluation limit was reached.
+    return history, result.status == 1

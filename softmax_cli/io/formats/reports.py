@@ -32,10 +32,15 @@ def _number(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def history_records(history: Sequence[EpochStats]) -> list[dict[str, object]]:
-    """One object per epoch, without its wall time."""
+def history_records(
+    history: Sequence[EpochStats], with_objective: bool = True
+) -> list[dict[str, object]]:
+    """One object per epoch, without its wall time: ``loss`` is the log loss, and
+    ``objective`` (left out for a fit without a penalty, ``train-blobs``) is what the
+    solver minimised, the log loss plus the L2 penalty."""
+    left_out = {"seconds"} if with_objective else {"seconds", "objective"}
     return [
-        {key: value for key, value in stats._asdict().items() if key != "seconds"}
+        {key: value for key, value in stats._asdict().items() if key not in left_out}
         for stats in history
     ]
 
@@ -46,7 +51,7 @@ def format_training_json(config: BlobsConfig, seed: int, result: TrainingResult)
     body = {
         "config": config._asdict(),
         "seed": seed,
-        "history": history_records(result.history),
+        "history": history_records(result.history, with_objective=False),
         "test": {"loss": result.test_loss, "accuracy": result.test_accuracy},
     }
     return (json.dumps(body) + "\n").encode()

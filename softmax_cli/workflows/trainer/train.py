@@ -23,6 +23,7 @@ from softmax_cli.core.trainer.training import Dataset, FitSettings, fit
 from softmax_cli.errors import ArgumentError, DataError
 from softmax_cli.io.formats.table import read_table
 from softmax_cli.workflows.trainer.blas_threads import fitting_threads
+from softmax_cli.workflows.trainer.convergence import convergence_warning
 from softmax_cli.workflows.trainer.train_data import (
     Examples,
     Notify,
@@ -73,9 +74,13 @@ def train(
     test_set: TestSet | None = None,
     notify: Notify = lambda note: None,
     progress: Progress = no_progress,
+    warn: Notify = lambda warning: None,
 ) -> TrainOutcome:
-    """Train on the CSV ``data``; notes on what was done to the data go to ``notify``."""
-    return _run(data, config, delimiter, test_set, notify, progress, lambda: None)[0]
+    """Train on the CSV ``data``; notes on what was done to the data go to ``notify``,
+    and a fit that did not converge is told to ``warn``."""
+    outcome = _run(data, config, delimiter, test_set, notify, progress, lambda: None)[0]
+    _warn_unconverged(outcome, config, warn)
+    return outcome
 
 
 def _run(
@@ -151,7 +156,11 @@ def _cross_validate(
         fitted = fit_classifier(examples.take(rest), schema, config, rng, progress, title)
         logits[held] = predict_logits(fitted, examples.take(held))
         fold = evaluate_logits(logits[held], examples.targets[held])
-        scores.append(FoldScore(number, len(held), fold.accuracy, fold.loss))
+        scores.append(
+            FoldScore(
+                number, len(held), fold.accuracy, fold.loss, fitted.converged, len(fitted.history)
+            )
+        )
     final = fit_classifier(examples, schema, config, rng, progress, "final model, every row")
     return TrainOutcome(
         schema,
@@ -234,6 +243,7 @@ def fit_classifier(
         result.best_epoch,
         len(fit_rows),
         len(validation_rows),
+        result.converged,
     )
 
 
@@ -253,7 +263,24 @@ def predict_logits(fitted: Fitted, examples: Examples) -> FloatArray:
 def resolved_settings(config: TrainConfig, fitted: Fitted) -> dict[str, object]:
     """The configuration with every ``auto`` value as the final fit used it."""
     used = fitted.settings
-    return {**config._asdict(), "solver": used.solver, "l2": used.l2, "patience": used.patience}
+    return {
+        **config._asdict(),
+        "solver": used.solver,
+        "l2": used.l2,
+        "patience": used.patience,
+        "converged": fitted.converged,
+        "iterations": len(fitted.history),
+    }
+
+
+def _warn_unconverged(outcome: TrainOutcome, config: TrainConfig, warn: Notify) -> None:
+    folds = None if outcome.folds is None else [fold.converged for fold in outcome.folds]
+    fitted = outcome.fitted
+    warning = convergence_warning(
+        fitted.settings.solver, config.max_epochs, fitted.converged, folds, config.standardize
+    )
+    if warning is not None:
+        warn(warning)
 
 
 def _preview(examples: Examples, logits: FloatArray) -> Preview:
@@ -293,11 +320,14 @@ def train_and_report(
     notify: Notify = lambda note: None,
     show_progress: bool = False,
     starting: Callable[[], None] = lambda: None,
+    warn: Notify = lambda warning: None,
 ) -> TrainOutcome:
     """Train on ``data`` (named ``source`` in the report), then save, plot and report;
-    ``starting`` is called when the data has passed every check and fitting begins."""
+    ``starting`` is called when the data has passed every check and fitting begins, and
+    a fit that did not converge is told to ``warn``."""
     progress = terminal_progress(report.color) if show_progress else no_progress
     outcome, trained_on = _run(data, config, delimiter, test_set, notify, progress, starting)
+    _warn_unconverged(outcome, config, warn)
     if report.save is not None:
         from softmax_cli.io.formats.modelfile import SavedModel, save_model
 
