@@ -111,14 +111,16 @@ def assert_contract(outcome: Outcome, args: Sequence[str] = ()) -> Outcome:
     if outcome.code == 0:
         return outcome
     assert outcome.code in DOCUMENTED_FAILURES, f"{command}: exit {outcome.code}:\n{err}"
-    lines = err.splitlines()
+    lines = err.removesuffix("\n").split("\n")  # a name with a CR in it is still one line
     if lines and lines[0].startswith("Usage:"):
         errors = [line for line in lines if line.startswith("Error: ")]
         assert outcome.code == 2 and len(errors) == 1 and lines[-1] == errors[0], (
             f"{command}: a usage error that is not one Error: line:\n{err}"
         )
     else:
-        assert len(lines) == 1 and err.endswith("\n"), f"{command}: {len(lines)} lines:\n{err}"
+        assert len(lines) == 1 and lines[0] and err.endswith("\n"), (
+            f"{command}: {len(lines)} lines:\n{err}"
+        )
     return outcome
 
 
