@@ -14,9 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import PROJECT, SCRIPT, clean_env
-
 from fuzz.running import Outcome, assert_contract
+from helpers import PROJECT, SCRIPT, clean_env
 
 M = "softmax train-blobs --samples 20 --test-size 5 --epochs 1 -q --save m.npz > /dev/null; "
 CAL = "softmax calibrate --target 0 -f json"
