@@ -33,7 +33,7 @@ def fuzz_settings(examples: int) -> settings:
     return settings(
         max_examples=max(examples, settings.default.max_examples // 10),
         deadline=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture],
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
 
 

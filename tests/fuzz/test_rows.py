@@ -3,14 +3,14 @@ stdin and by name: success, or a documented exit code with one line on stderr.""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
-from fuzz.inputs import csv_text, npy_files, valid_npy
+from fuzz.inputs import cells, csv_text, npy_files, valid_npy
+from fuzz.known import known_csv_bugs, known_npy_bugs
 from fuzz.running import fuzz_settings, holds, write
 
 # Each row command with the options that change how it reads or what it must check.
@@ -51,16 +51,6 @@ def run_rows(args: list[str], models: dict[str, Path], folder: Path, content: by
     holds([arg.format(**names) for arg in args], stdin=b"" if "{rows}" in args else content)
 
 
-def known_csv_bugs(content: bytes) -> None:
-    """Input classes issue 18 lists, fixed on other branches; see test_known_bugs.py."""
-    assume(b"\r" not in content.replace(b"\r\n", b""))  # issue 18 CR item, remove once merged
-
-
-def known_npy_bugs(content: bytes) -> None:
-    """Lying ``.npy`` headers (issue 18), fixed on another branch: remove once merged."""
-    assume(not re.search(rb"\d{10,}", content[:300]))  # issue 18 lying .npy shape item
-
-
 @pytest.mark.parametrize("args", ROW_COMMANDS, ids=IDS)
 @fuzz_settings(12)
 @given(content=csv_text())
@@ -87,3 +77,29 @@ def test_npy_files(
     if "{rows}" not in args:
         args = [*args, "-i", "{rows}"]
     run_rows(args, models, tmp_path, content)
+
+
+target_lines = st.lists(
+    st.one_of(st.sampled_from(["0", "1", "2", "-1", "9", "a", "b", "", "#", "1.0"]), cells),
+    max_size=4,
+).map(lambda lines: "\n".join(lines).encode())
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["xent", "-f", "csv", "-i", "{rows}"],
+        ["calibrate", "-f", "json", "-i", "{rows}"],
+        ["compare", "{rows}", "{rows}", "-f", "json"],
+    ],
+    ids=["xent", "calibrate", "compare"],
+)
+@fuzz_settings(15)
+@given(content=st.one_of(target_lines, npy_files(), valid_npy, st.binary(max_size=30)))
+def test_targets_files(
+    args: list[str], models: dict[str, Path], tmp_path: Path, content: bytes
+) -> None:
+    known_csv_bugs(content)
+    known_npy_bugs(content)
+    targets = write(tmp_path, "targets", content)
+    run_rows([*args, "--targets", targets], models, tmp_path, b"a,b,c\n1,2,3\n0,-1,2\n")
