@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,3 +28,16 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     args = ["--test-size", "4", "--seed", "1", "-q", "-f", "json", "--save", str(train)]
     assert holds(["train", str(data), *args]).code == 0
     return {"blobs": blobs, "train": train, "data": data}
+
+
+@pytest.fixture(autouse=True)
+def no_worker_left_behind() -> Iterator[None]:
+    """A run that stops early leaves its row generator to the garbage collector, and
+    with it a parse-ahead worker waiting for work (a real process just exits): collect
+    them after each test, so that none outlives it."""
+    yield
+    gc.collect()
+    for thread in threading.enumerate():
+        if thread.name == "parse-ahead":
+            thread.join(timeout=5)
+            assert not thread.is_alive(), "a parse-ahead worker outlived its run"

@@ -26,7 +26,7 @@ ROW_COMMANDS = [
     ["xent", "--probs", "--target", "1", "--reduction", "mean"],
     ["xent", "--binary", "--target", "1", "--reduction", "sum"],
     ["stats", "-k", "2", "-f", "csv"],
-    ["stats", "--probs", "-f", "json"],  # --renormalize: see test_known_bugs.py
+    ["stats", "--probs", "--renormalize", "-f", "json"],
     ["sample", "--seed", "1", "-n", "2", "--top-p", "0.9", "-f", "csv"],
     ["sample", "--seed", "2", "--probs", "--min-p", "0.2", "--with-prob", "-f", "json"],
     ["calibrate", "--target", "0", "-f", "json"],
