@@ -31,8 +31,9 @@ def distribution_rule(renormalize: bool = False) -> RowRule:
 
 
 def _bad_distributions(values: FloatArray, renormalize: bool) -> BoolArray:
-    sums = np.sum(values, axis=1)
-    off = (sums <= 0) if renormalize else (np.abs(sums - 1.0) > SUM_TOLERANCE)
+    with np.errstate(over="ignore"):  # cells near 1e308 sum to inf: a bad row, not a warning
+        sums = np.sum(values, axis=1)
+    off = ~(sums > 0) | np.isinf(sums) if renormalize else ~(np.abs(sums - 1.0) <= SUM_TOLERANCE)
     return np.asarray(np.any(values < 0, axis=1) | off)
 
 
@@ -40,9 +41,10 @@ def _describe_distribution(row: FloatArray, renormalize: bool) -> tuple[str, int
     negative = np.flatnonzero(row < 0)
     if len(negative):
         return f"probability {row[negative[0]]:g} is negative", int(negative[0]) + 1
-    total = float(np.sum(row))
+    with np.errstate(over="ignore"):
+        total = float(np.sum(row))
     if renormalize:
-        return "probabilities sum to 0: cannot renormalize", None
+        return f"probabilities sum to {total:g}: cannot renormalize", None
     return (
         f"probabilities sum to {total:.9g}, not 1 (tolerance {SUM_TOLERANCE:g}; "
         "--renormalize divides each row by its sum)",
