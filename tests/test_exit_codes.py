@@ -35,6 +35,15 @@ REPRODUCERS: dict[int, dict[str, str]] = {
             "seq 200000 | sed 's/$/,1,2/' | softmax -f csv | head -c 10 > /dev/null;"
             " exit ${PIPESTATUS[2]}"
         ),
+        "a standard stream closed before the start": "softmax -f csv 1 2 >&-",
+        "error: cannot write output: stdout is closed": "softmax --help >&-",
+        "error: stdin is closed when stdin is to be read": "softmax -f csv <&-",
+        "--save or --plot naming something that is not a regular file": (
+            "mkfifo f; softmax train-blobs --samples 20 --test-size 5 --epochs 1 -q --save f"
+        ),
+        "a device such as /dev/null, a FIFO, a socket": (
+            "softmax train-blobs --samples 20 --test-size 5 --epochs 1 -q --plot /dev/null"
+        ),
     },
     2: {
         "unknown option or command": "softmax sigmod 1",
@@ -42,6 +51,11 @@ REPRODUCERS: dict[int, dict[str, str]] = {
         "a bad value among the values given as arguments": "softmax 1 x 2",
         "including an unknown --target": "softmax xent --target dog 1 2",
         "a stats -k beyond their number": "softmax stats -k 5 1 2",
+        "the wrong number of them for a predict model": M + "softmax predict -m m.npz 1 2 3",
+        "--labels naming a class twice": "softmax --labels a,a,b 1 2 3",
+        "nan or an infinity for a number option": "softmax -t inf 1 2",
+        "a size over its cap": "echo 1,2 | softmax calibrate --target 0 --bins 1000000000000",
+        "--bins, --hidden, sample -n for input rows": "echo 1,2 | softmax sample -n 10000000",
         "--targets with --target or --target-column": (
             "echo 0 > t.txt; echo 1,2 | softmax xent --targets t.txt --target 0"
         ),
@@ -68,7 +82,27 @@ REPRODUCERS: dict[int, dict[str, str]] = {
             "printf '1,2\\n' | softmax xent --target 0 --weights 1,2,3 -f csv"
         ),
         "a corrupt or foreign model file": "echo x > m.npz; echo 1,2 | softmax predict -m m.npz",
-        "the wrong number of features for a model": M + "echo 1,2,3 | softmax predict -m m.npz",
+        "a header naming a class twice": "printf 'x,x,y\\n1,2,3\\n' | softmax -f json",
+        "rows with the wrong number of features for a model": (
+            M + "echo 1,2,3 | softmax predict -m m.npz"
+        ),
+        "--skip-invalid that skipped every row": (
+            "printf 'a,b\\n1,nan\\n2,nan\\n' | softmax --skip-invalid -f csv"
+        ),
+        "a train target chosen by default that is a measurement": (
+            "printf 'a,b\\n5,0.5\\n1,1.5\\n3,2.5\\n4,0.25\\n' > d.csv; softmax train d.csv -q"
+        ),
+        "a model whose logits overflow on the input": (
+            M + "echo 1e308,1e308 | softmax predict -m m.npz"
+        ),
+        "a train network too large for the data's columns": (
+            "seq 0 119 | sed 's/^/c/' | paste -sd, | sed 's/$/,label/' > w.csv;"
+            ' for i in 3 1 4 1 5 9; do seq $i $((i + 119)) | paste -sd, | sed "s/$/,$((i % 2))/";'
+            " done >> w.csv; softmax train w.csv --hidden 100000 -q"
+        ),
+        "a logit more than 1e305 below its row's maximum": (
+            "printf '0,-1e306\\n0,1\\n' | softmax calibrate --target 1 -f json"
+        ),
         "for calibrate, fewer than 2 rows or a target with probability 0": (f"echo 1,2 | {CAL}"),
     },
 }

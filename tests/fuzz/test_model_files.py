@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from fuzz.inputs import npy_bytes, npy_files
@@ -73,21 +73,6 @@ arrays = st.one_of(
 )
 
 
-def known_model_bugs(files: dict[str, bytes]) -> None:
-    """Corrupt models issue 18 lists, fixed on another branch: remove once merged."""
-    for content in files.values():
-        assume(loads(content))  # issue 18 "a member that isn't an array, or has a malformed header"
-
-
-def loads(member: bytes) -> bool:
-    try:
-        with np.errstate(all="ignore"):
-            np.load(io.BytesIO(member), allow_pickle=False)
-    except Exception:  # noqa: BLE001  (whatever NumPy raises on a bad member)
-        return False
-    return len(member) < 10_000  # nor one whose header claims a huge shape
-
-
 @st.composite
 def mutations(draw: st.DrawFn, original: dict[str, bytes]) -> dict[str, bytes]:
     files = dict(original)
@@ -114,7 +99,6 @@ def mutations(draw: st.DrawFn, original: dict[str, bytes]) -> dict[str, bytes]:
 
 def check(models: dict[str, Path], folder: Path, kind: str, data: st.DataObject) -> None:
     files = data.draw(mutations(members(models[kind])))
-    known_model_bugs(files)
     model = write(folder, "model.npz", zipped(files))
     features = write(folder, "features.csv", FEATURES[kind])
     outcome = holds(["predict", "-m", model, "-i", features, "-f", "csv"])
@@ -150,9 +134,6 @@ def test_mutated_train_model(models: dict[str, Path], tmp_path: Path, data: st.D
     )
 )
 def test_any_bytes_as_a_model(models: dict[str, Path], tmp_path: Path, content: bytes) -> None:
-    if content.startswith(b"PK"):
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            known_model_bugs({name: archive.read(name) for name in archive.namelist()})
     model = write(tmp_path, "model.npz", content)
     outcome = holds(["predict", "-m", model, "-f", "csv"], stdin=FEATURES["blobs"])
     assert outcome.code in (0, 65), outcome.stderr

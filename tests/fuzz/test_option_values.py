@@ -5,7 +5,6 @@ line on stderr. Each run is otherwise small and valid, so the option is what is 
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 import click
@@ -47,14 +46,6 @@ def value_options(name: str) -> list[str]:
     return found
 
 
-def known_option_bugs(option: str, value: str) -> None:
-    """Option values issue 18 lists, fixed on another branch: remove once merged."""
-    number = re.fullmatch(r"[-+]?\d[\d_]*", value.strip())
-    if option in SIZES and number:
-        assume(abs(int(value.replace("_", ""))) < 100_000)  # issue 18 "huge sizes" item
-    assume(not re.search(r"inf", value, re.IGNORECASE))  # issue 18 "inf option values" item
-
-
 @pytest.mark.parametrize("name", sorted(RUNS))
 @fuzz_settings(25)
 @given(data=st.data())
@@ -73,13 +64,9 @@ def test_any_value_of_any_option(
     extra = []
     for option in chosen:
         value = data.draw(option_values, label=option)
-        known_option_bugs(option, value)
         if option in ("--save", "--plot", "--input", "--test", "--targets", "--model"):
             # A LF in a file name is echoed as it is by Click's usage error: left alone.
             assume(not value.startswith(("/", "~")) and not set(value) & {"\x00", "\n"})
-            # A --plot into a missing folder: internal error, test_known_bugs.py; remove
-            # once the issue 18 safe --save/--plot writes item is merged.
-            assume(option != "--plot" or "/" not in value)
             value = os.fspath(tmp_path / value) if value else value
         extra += [option, value]
     holds([name, *extra, *[arg.format(**names) for arg in args]], stdin=stdin)

@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fuzz.inputs import cells, csv_text, npy_files, valid_npy
-from fuzz.known import known_csv_bugs, known_npy_bugs
 from fuzz.running import fuzz_settings, holds, write
 
 # Each row command with the options that change how it reads or what it must check.
@@ -55,7 +54,6 @@ def run_rows(args: list[str], models: dict[str, Path], folder: Path, content: by
 @fuzz_settings(12)
 @given(content=csv_text())
 def test_csv_text(args: list[str], models: dict[str, Path], tmp_path: Path, content: bytes) -> None:
-    known_csv_bugs(content)
     run_rows(args, models, tmp_path, content)
 
 
@@ -63,7 +61,6 @@ def test_csv_text(args: list[str], models: dict[str, Path], tmp_path: Path, cont
 @fuzz_settings(6)
 @given(content=st.binary(max_size=64))
 def test_bytes(args: list[str], models: dict[str, Path], tmp_path: Path, content: bytes) -> None:
-    known_csv_bugs(content)
     run_rows(args, models, tmp_path, content)
 
 
@@ -73,7 +70,6 @@ def test_bytes(args: list[str], models: dict[str, Path], tmp_path: Path, content
 def test_npy_files(
     args: list[str], models: dict[str, Path], tmp_path: Path, content: bytes
 ) -> None:
-    known_npy_bugs(content)
     if "{rows}" not in args:
         args = [*args, "-i", "{rows}"]
     run_rows(args, models, tmp_path, content)
@@ -99,7 +95,5 @@ target_lines = st.lists(
 def test_targets_files(
     args: list[str], models: dict[str, Path], tmp_path: Path, content: bytes
 ) -> None:
-    known_csv_bugs(content)
-    known_npy_bugs(content)
     targets = write(tmp_path, "targets", content)
     run_rows([*args, "--targets", targets], models, tmp_path, b"a,b,c\n1,2,3\n0,-1,2\n")

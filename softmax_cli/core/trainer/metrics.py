@@ -72,5 +72,5 @@ def evaluate_logits(logits: FloatArray, targets: IntArray) -> Evaluation:
     occurring = (matrix.sum(axis=0) + scores.support) > 0
     accuracy = float(np.mean(predicted == targets)) if len(targets) else math.nan
     macro_f1 = float(np.mean(scores.f1[occurring])) if occurring.any() else math.nan
-    loss = float(np.mean(cross_entropy(logits, targets)))
+    loss = float(np.mean(cross_entropy(logits, targets))) if len(targets) else math.nan
     return Evaluation(accuracy, loss, macro_f1, matrix, scores)

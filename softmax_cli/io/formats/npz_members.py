@@ -41,6 +41,8 @@ def read_members(stream: IO[bytes]) -> dict[str, np.ndarray]:
 
 
 def _read_array(member: IO[bytes], info: zipfile.ZipInfo) -> np.ndarray:
+    from tokenize import TokenError
+
     name = info.filename
     try:
         version = np.lib.format.read_magic(member)
@@ -50,8 +52,9 @@ def _read_array(member: IO[bytes], info: zipfile.ZipInfo) -> np.ndarray:
             shape, fortran, dtype = np.lib.format.read_array_header_2_0(member)
         else:
             raise MemberError(f"member {name!r} has an unknown .npy version {version}")
-    except (ValueError, EOFError) as exc:
-        raise MemberError(f"member {name!r} has a malformed header ({exc})") from None
+    except (ValueError, EOFError, SyntaxError, TokenError) as exc:  # as NumPy's reader says
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise MemberError(f"member {name!r} has a malformed header ({first_line})") from None
     if dtype.hasobject:
         raise MemberError(f"member {name!r} holds Python objects, which are never loaded")
     claimed = math.prod(shape) * dtype.itemsize
