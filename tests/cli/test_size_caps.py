@@ -59,7 +59,7 @@ def test_a_network_too_wide_for_the_data_is_a_data_error(tmp_path: Path) -> None
     data = tmp_path / "wide.csv"
     names = [f"x{i}" for i in range(120)]
     rows = [",".join([*names, "label"])]
-    rows += [",".join([*(str((i * j) % 7) for j in range(120)), "ab"[i % 2]]) for i in range(6)]
+    rows += [",".join([*(f"{(i * j) % 7}.5" for j in range(120)), "ab"[i % 2]]) for i in range(6)]
     data.write_text("\n".join(rows) + "\n")
     code, _, err = invoke_cli(["train", str(data), "--hidden", "99999", "-q"])
     assert code == 65
