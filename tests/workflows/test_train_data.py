@@ -12,6 +12,7 @@ from softmax_cli.errors import ArgumentError, DataError
 from softmax_cli.io.formats.table import read_table
 from softmax_cli.workflows.trainer.class_labels import class_order
 from softmax_cli.workflows.trainer.train_data import (
+    dropped_columns,
     feature_columns,
     matching_examples,
     target_column,
@@ -50,9 +51,9 @@ def test_unknown_target_and_drop_list_the_columns() -> None:
     with pytest.raises(ArgumentError, match=r"--target 'z': no such column \(the columns: a, b\)"):
         target_column(["a", "b"], "z")
     with pytest.raises(ArgumentError, match="--drop q: no such column"):
-        feature_columns(["a", "b"], 1, ["q"])
+        dropped_columns(["a", "b"], ["q"])
     with pytest.raises(ArgumentError, match="no feature columns left"):
-        feature_columns(["a", "b"], 1, ["a"])
+        feature_columns(2, 1, dropped_columns(["a", "b"], ["a"]))
 
 
 @pytest.mark.parametrize(

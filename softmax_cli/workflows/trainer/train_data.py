@@ -3,7 +3,7 @@ of what kind, what happens to missing cells, and which classes there are."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -79,13 +79,10 @@ def dropped_columns(names: Sequence[str], drop: Sequence[str]) -> list[int]:
     return positions
 
 
-def feature_columns(
-    names: Sequence[str], target: int, drop: Sequence[str], left_out: Sequence[int] = ()
-) -> list[int]:
-    """Every column but the target, the dropped ones and those ``left_out`` (row
-    indices); an unknown column in ``drop``, or nothing left, is a usage error."""
-    gone = {*dropped_columns(names, drop), *left_out}
-    kept = [i for i in range(len(names)) if i != target and i not in gone]
+def feature_columns(n_columns: int, target: int, left_out: Collection[int]) -> list[int]:
+    """Every column but the target and those ``left_out`` (``--drop``'s, row indices);
+    nothing left is a usage error."""
+    kept = [i for i in range(n_columns) if i != target and i not in left_out]
     if not kept:
         raise ArgumentError(
             "no feature columns left: --drop, --target or row indices took them all"
@@ -152,7 +149,7 @@ def training_examples(
         notify(f"target: column {table.names[target]!r} (--target chooses another)")
     dropped = dropped_columns(table.names, config.drop)
     indices = row_index_columns(table, target, dropped, notify)
-    features = feature_columns(table.names, target, config.drop, indices)
+    features = feature_columns(len(table.names), target, {*dropped, *indices})
     numeric = [i for i in features if table.numeric[i]]
     categorical = [i for i in features if not table.numeric[i]]
     cells, *texts = table.texts([target, *categorical])
