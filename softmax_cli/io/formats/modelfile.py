@@ -23,6 +23,7 @@ from softmax_cli.core.trainer.preprocessing import CategoricalColumn, NumericCol
 from softmax_cli.errors import DataError
 from softmax_cli.io.formats.npz_members import MemberError, read_members
 from softmax_cli.io.named_file import replacing
+from softmax_cli.io.text.names import first_duplicate
 
 MODEL_FORMAT = "softmax-cli model"
 MODEL_VERSION = 2
@@ -163,12 +164,9 @@ def _is_member(name: str, layers: int) -> bool:
 
 
 def _first_repeated(names: list[str]) -> str | None:
-    seen: set[str] = set()
-    for name in names:
-        if name in seen:
-            return name
-        seen.add(name)
-    return None
+    """The first name that repeats an earlier one, or ``None`` when they are unique."""
+    duplicate = first_duplicate(names)
+    return None if duplicate is None else names[duplicate[1]]
 
 
 def _json(path: str, member: np.ndarray, what: str) -> object:
