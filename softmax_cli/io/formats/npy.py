@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, BinaryIO
+from typing import IO, TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
@@ -135,24 +135,44 @@ class NpyRows:
 _KIND_NAMES = {"f": "a float", "iu": "an integer"}
 
 
-def read_header(stream: BinaryIO, kinds: str = "f") -> tuple[np.dtype, tuple[int, ...]]:
-    """The dtype and shape from an ``.npy`` header (after the magic), checked: a dtype of
-    one of ``kinds`` (NumPy's kind codes: ``"f"`` float, ``"iu"`` signed or unsigned
-    integer), C order (or Fortran order for a vector), one or two dimensions."""
+class HeaderError(ValueError):
+    """An ``.npy`` header that NumPy's reader cannot parse, or of a version it does not
+    know; the message is one line."""
+
+
+def header_fields(stream: IO[bytes]) -> tuple[tuple[int, ...], bool, np.dtype]:
+    """The shape, Fortran order and dtype of an ``.npy`` header, after its magic, as
+    NumPy's own header reader (a literal evaluator) parses them. Raises ``HeaderError``
+    for an unknown version or a malformed header, whatever NumPy raised for it."""
     from tokenize import TokenError
 
     from numpy.lib import format as npy_format
 
+    version = stream.read(2)
+    if len(version) != 2:
+        raise HeaderError(f"the .npy data end early: {len(version)} of 2 bytes read")
+    if version == b"\x01\x00":
+        read = npy_format.read_array_header_1_0
+    elif version in (b"\x02\x00", b"\x03\x00"):
+        read = npy_format.read_array_header_2_0
+    else:
+        raise HeaderError(f"not a .npy file this program knows (version {tuple(version)})")
     try:
-        version = _read_exactly(stream, 2)
-        if version == b"\x01\x00":
-            shape, fortran, dtype = npy_format.read_array_header_1_0(stream)
-        elif version in (b"\x02\x00", b"\x03\x00"):
-            shape, fortran, dtype = npy_format.read_array_header_2_0(stream)
-        else:
-            raise DataError(f"not a .npy file this program knows (version {tuple(version)})")
-    except (ValueError, SyntaxError, TokenError) as exc:  # a malformed header, as NumPy says
-        raise DataError(f"a damaged .npy header ({str(exc).splitlines()[0]})") from None
+        shape, fortran, dtype = read(stream)
+    except (ValueError, EOFError, SyntaxError, TokenError) as exc:  # as NumPy's reader says
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise HeaderError(f"a damaged .npy header ({reason})") from None
+    return shape, fortran, dtype
+
+
+def read_header(stream: BinaryIO, kinds: str = "f") -> tuple[np.dtype, tuple[int, ...]]:
+    """The dtype and shape from an ``.npy`` header (after the magic), checked: a dtype of
+    one of ``kinds`` (NumPy's kind codes: ``"f"`` float, ``"iu"`` signed or unsigned
+    integer), C order (or Fortran order for a vector), one or two dimensions."""
+    try:
+        shape, fortran, dtype = header_fields(stream)
+    except HeaderError as exc:
+        raise DataError(str(exc)) from None
     if dtype.hasobject or dtype.kind not in kinds:
         kind = "object (pickled)" if dtype.hasobject else str(dtype)
         wanted = _KIND_NAMES[kinds]

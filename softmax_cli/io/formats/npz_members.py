@@ -14,6 +14,8 @@ from typing import IO
 
 import numpy as np
 
+from softmax_cli.io.formats.npy import MAGIC, HeaderError, header_fields
+
 MAX_MEMBERS = 1024
 
 
@@ -41,20 +43,13 @@ def read_members(stream: IO[bytes]) -> dict[str, np.ndarray]:
 
 
 def _read_array(member: IO[bytes], info: zipfile.ZipInfo) -> np.ndarray:
-    from tokenize import TokenError
-
     name = info.filename
+    if member.read(len(MAGIC)) != MAGIC:
+        raise MemberError(f"member {name!r} has a malformed header (no .npy magic)")
     try:
-        version = np.lib.format.read_magic(member)
-        if version == (1, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_1_0(member)
-        elif version in ((2, 0), (3, 0)):
-            shape, fortran, dtype = np.lib.format.read_array_header_2_0(member)
-        else:
-            raise MemberError(f"member {name!r} has an unknown .npy version {version}")
-    except (ValueError, EOFError, SyntaxError, TokenError) as exc:  # as NumPy's reader says
-        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise MemberError(f"member {name!r} has a malformed header ({first_line})") from None
+        shape, fortran, dtype = header_fields(member)
+    except HeaderError as exc:
+        raise MemberError(f"member {name!r} has a malformed header: {exc}") from None
     if dtype.hasobject:
         raise MemberError(f"member {name!r} holds Python objects, which are never loaded")
     claimed = math.prod(shape) * dtype.itemsize
