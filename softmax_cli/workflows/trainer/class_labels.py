@@ -31,14 +31,20 @@ def class_namer(cells: Iterable[str]) -> Callable[[str], str]:
     if not values or any(value is None for value in values):
         return lambda cell: cell
     integral = all(value is not None and value.is_integer() for value in values)
+    named: dict[str, str] = {}  # a target column repeats a few cells over many rows
 
     def name(cell: str) -> str:
-        value = _number(cell) if cell else None
-        if value is None:
-            return cell
-        if integral and value.is_integer():
-            return str(int(value))
-        return repr(value)
+        found = named.get(cell)
+        if found is None:
+            value = _number(cell) if cell else None
+            if value is None:
+                found = cell
+            elif integral and value.is_integer():
+                found = str(int(value))
+            else:
+                found = repr(value)
+            named[cell] = found
+        return found
 
     return name
 
