@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 _BLOCK_ELEMENTS = 1 << 15  # 256 kB of float64 per block of rows: well within a CPU cache
 # A masked logit, after each row is shifted so that its maximum is 0: exp(x / T) is
 # exactly 0 for any T below 1e297, and x / T stays finite for any T above 1e-8, so that
-# p * x is 0 rather than the nan of 0 * -inf. Finite logits keep their value, however far
-# below the maximum: their exp is 0 too, and x_t / T is the target's exact NLL term.
+# p * x is 0 rather than the nan of 0 * -inf. Logits further below the maximum are
+# masked too (their exp is 0 as well); a target's own logit is kept as it is, since
+# x_t / T is its exact NLL term.
 MASKED = -1e300
 MAX_TARGET_GAP = 1e305
 """The farthest a target's logit may lie below its row's maximum: its NLL, about
@@ -63,7 +64,8 @@ def shifted_scores(logits: ArrayLike, targets: ArrayLike, copy: bool = True) -> 
             "a target class has logit -inf (its NLL is infinite at every T), or one more "
             f"than {MAX_TARGET_GAP:g} below its row's maximum (its NLL overflows)"
         )
-    shifted[np.isneginf(shifted)] = MASKED
+    # Only now, with the targets' own logits taken: clipping a target would lose its NLL.
+    np.maximum(shifted, MASKED, out=shifted)
     predicted = np.argmax(shifted, axis=1)
     return Scores(shifted, t, target_logits, predicted)
 
