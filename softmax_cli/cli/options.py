@@ -11,6 +11,7 @@ import click
 
 from softmax_cli.cli.name_lists import split_labels
 from softmax_cli.cli.ranges import FloatRange, check_hidden_sizes, positive_finite
+from softmax_cli.cli.shard_inputs import INPUT_HELP, input_files, targets_files
 
 if TYPE_CHECKING:
     from softmax_cli.io.sources import InputSpec
@@ -53,11 +54,11 @@ def _input_decorators(header_help: str, labels_help: str) -> list[Decorator]:
         click.option(
             "-i",
             "--input",
-            "input_stream",
-            type=click.File("rb"),
-            default="-",
-            show_default=True,
-            help="CSV or .npy file to read when no values are given ('-' is stdin).",
+            "input_files",
+            multiple=True,
+            callback=input_files,
+            metavar="FILE|GLOB",
+            help=INPUT_HELP,
         ),
         delimiter_option,
         click.option("--header/--no-header", default=None, help=header_help),
@@ -177,10 +178,11 @@ base_option = click.option(
 targets_file_option = click.option(
     "--targets",
     "targets_file",
-    type=click.Path(exists=True, dir_okay=False),
-    metavar="FILE",
+    callback=targets_files,
+    metavar="FILE|GLOB",
     help="Each row's true class from FILE, in the rows' order: a 1-D integer "
-    ".npy of class indices, or one label or 0-based index per line.",
+    ".npy of class indices, or one label or 0-based index per line. With input "
+    "shards, a quoted glob of one such file per shard.",
 )
 
 
@@ -332,9 +334,11 @@ def input_spec(kwargs: dict[str, Any]) -> InputSpec:
     """Pop the input options out of a command's keyword arguments, as an ``InputSpec``."""
     from softmax_cli.io.sources import InputSpec
 
+    stream, shards = kwargs.pop("input_files")
     return InputSpec(
         values=kwargs.pop("values"),
-        stream=kwargs.pop("input_stream"),
+        stream=stream,
+        shards=shards,
         delimiter=kwargs.pop("delimiter"),
         header=kwargs.pop("header"),
         labels=kwargs.pop("labels"),

@@ -29,15 +29,20 @@ _SEPARATORS = re.compile(r"\s+")
 
 class InputSpec(NamedTuple):
     """What the shared input options said: values from arguments, else CSV (or an
-    ``.npy`` array) from ``stream``; ``quiet``: no progress, notes or summaries."""
+    ``.npy`` array) from ``stream``, or, when ``stream`` is ``None``, from the files at
+    ``shards`` one after another; ``quiet``: no progress, notes or summaries.
+
+    ``shards`` holds the input's path(s) whenever it was named (``stream`` then is the one
+    file, already open); it is empty for stdin and for values."""
 
     values: tuple[str, ...]
-    stream: BinaryIO
+    stream: BinaryIO | None
     delimiter: str | None
     header: bool | None
     labels: tuple[str, ...] | None
     skip_invalid: bool
     quiet: bool = False
+    shards: tuple[str, ...] = ()
 
     @property
     def from_arguments(self) -> bool:
@@ -96,6 +101,8 @@ def open_rows(
         if "-" in spec.values:
             raise ArgumentError("'-' (read stdin) cannot be mixed with values")
         return ArgumentRows(spec.values, spec.labels, rule)
+    if spec.stream is None:
+        return _concatenated(spec, rule, target, targets_file)
     if spec.stream.isatty():
         raise ArgumentError(NO_INPUT_HELP)
     from softmax_cli.io.formats import npy  # values given as arguments skip it, and the reader
@@ -126,6 +133,28 @@ def open_rows(
     if targets_file is None:
         return reader
     return _paired(reader, targets_file, spec, lambda: reader.rows_read)
+
+
+def _concatenated(
+    spec: InputSpec,
+    rule: RowRule | None,
+    target: TargetSpec | None,
+    targets_file: TargetFileSpec | None,
+) -> RowSource:
+    """The rows of every shard of ``spec``, in order; each shard with its own targets file."""
+    from softmax_cli.io.shards.concatenated import ShardedRows
+    from softmax_cli.io.shards.paths import targets_per_shard
+    from softmax_cli.io.targets.parser import TargetFileSpec
+
+    targets = None if targets_file is None else targets_per_shard(spec.shards, targets_file.path)
+    binary = targets_file is not None and targets_file.binary
+
+    def open_shard(index: int, stream: BinaryIO) -> RowSource:
+        shard = spec._replace(stream=stream)
+        own = None if targets is None else TargetFileSpec(targets[index], binary)
+        return open_rows(shard, rule, target, own)
+
+    return ShardedRows(spec.shards, open_shard)
 
 
 def _paired(

@@ -71,6 +71,12 @@ class SkipReport:
         if len(self.first_lines) < _MAX_SKIPPED_LINES_SHOWN:
             self.first_lines.append(line)
 
+    def extend(self, other: SkipReport) -> None:
+        """Count ``other``'s skipped rows too (a later shard's: its own line numbers)."""
+        room = _MAX_SKIPPED_LINES_SHOWN - len(self.first_lines)
+        self.first_lines.extend(other.first_lines[: max(room, 0)])
+        self.count += other.count
+
     def summary(self) -> str:
         lines = ", ".join(map(str, self.first_lines))
         more = ", ..." if self.count > len(self.first_lines) else ""

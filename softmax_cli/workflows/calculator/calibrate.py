@@ -45,7 +45,13 @@ def calibrate_rows(
     diagram to ``plot`` when given (the caller has checked that matplotlib is there);
     return the result and what was skipped."""
     start = None
-    if not spec.from_arguments and target_column is None and (target, targets) != (None, None):
+    named_target = (target, targets) != (None, None)
+    if (
+        spec.stream is not None
+        and not spec.from_arguments
+        and target_column is None
+        and named_target
+    ):
         start = rereadable_npy(spec.stream, targets)
     if start is not None:
         from softmax_cli.workflows.calculator.calibrate_file import calibrate_file

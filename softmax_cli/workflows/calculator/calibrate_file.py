@@ -57,6 +57,7 @@ def calibrate_file(
     check_enough_rows(before.rows, source.skipped)
 
     def reread() -> Iterator[Scores]:
+        assert spec.stream is not None  # a regular file, as rereadable_npy found
         spec.stream.seek(start)
         again = open_targeted_rows(spec._replace(quiet=True), config, target, None, targets)
         return _scores(

@@ -107,7 +107,7 @@ class SomeRowsLeft(PassingRows):
 class Watched(PassingRows):
     """A ``RowSource`` whose chunks pass through a progress display on stderr."""
 
-    def __init__(self, source: RowSource, stream: BinaryIO) -> None:
+    def __init__(self, source: RowSource, stream: BinaryIO | None) -> None:
         super().__init__(source)
         self.stream = stream
 
@@ -130,8 +130,10 @@ class Watched(PassingRows):
                 display.stop()
 
 
-def _file_size(stream: BinaryIO) -> int | None:
+def _file_size(stream: BinaryIO | None) -> int | None:
     """The size of a regular file behind ``stream``, else ``None`` (a pipe)."""
+    if stream is None:
+        return None
     try:
         info = os.fstat(stream.fileno())
     except (OSError, ValueError, AttributeError):
@@ -139,7 +141,9 @@ def _file_size(stream: BinaryIO) -> int | None:
     return info.st_size if stat.S_ISREG(info.st_mode) and info.st_size else None
 
 
-def _position(stream: BinaryIO) -> int | None:
+def _position(stream: BinaryIO | None) -> int | None:
+    if stream is None:
+        return None
     try:
         return stream.tell()
     except (OSError, ValueError, AttributeError):

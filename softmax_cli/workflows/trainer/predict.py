@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, BinaryIO, NamedTuple
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple, cast
 
 import numpy as np
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from softmax_cli.io.sources import InputSpec
     from softmax_cli.io.streaming.rows import RowSource
     from softmax_cli.workflows.calculator.stream import OutputSpec
+    from softmax_cli.workflows.trainer.predict_table import PositionalRows, TableRows
 
 
 class Predicted(NamedTuple):
@@ -81,23 +82,33 @@ def _predict_with_preprocessing(
     saved: SavedModel, labels: list[str], spec: InputSpec, output: OutputSpec, stdout: BinaryIO
 ) -> Predicted:
     """A ``train`` model: columns by name, its preprocessing, and its target scored."""
-    from softmax_cli.io.formats import npy
-    from softmax_cli.workflows.trainer.predict_table import PositionalRows, TableRows
+    from softmax_cli.workflows.trainer.predict_table import PositionalRows
 
     features = spec._replace(labels=None)
-    is_array = False
-    if not spec.from_arguments:
+    if spec.from_arguments:
+        rows: TableRows | PositionalRows = PositionalRows(
+            open_rows(features, FINITE_FEATURES), saved, ArgumentError
+        )
+        source = watched(rows, spec)
+    elif spec.stream is None:
+        from softmax_cli.io.shards.concatenated import ShardedRows
+
+        opened: list[TableRows | PositionalRows] = []
+
+        def open_shard(index: int, stream: BinaryIO) -> RowSource:
+            shard = _feature_rows(features._replace(stream=stream), saved)
+            if opened:  # every shard adds to the first one's score and counts
+                shard.score, shard.unmatched = opened[0].score, opened[0].unmatched
+            opened.append(shard)
+            return cast("RowSource", shard)
+
+        source = watched(ShardedRows(spec.shards, open_shard), spec)
+        rows = opened[0]
+    else:
         if spec.stream.isatty():
             raise ArgumentError("no input: pipe CSV rows with a header, or give the values")
-        is_array, stream = npy.sniff(spec.stream)
-        features = features._replace(stream=stream)
-    if spec.from_arguments or is_array:
-        rows: TableRows | PositionalRows = PositionalRows(
-            open_rows(features, FINITE_FEATURES), saved, wrong_count(spec)
-        )
-    else:
-        rows = TableRows(features.stream, features, saved)
-    source = watched(rows, spec)
+        rows = _feature_rows(features, saved)
+        source = watched(rows, spec)
     _write_predictions(source, lambda probs: probs, labels, output, stdout)  # probabilities
     preprocessor = saved.preprocessor
     assert preprocessor is not None
@@ -115,6 +126,20 @@ def _predict_with_preprocessing(
     elif score is not None:
         notes.append(score.summary())
     return Predicted(source.skipped, notes)
+
+
+def _feature_rows(features: InputSpec, saved: SavedModel) -> TableRows | PositionalRows:
+    """Rows of features read from ``features.stream`` through a ``train`` model: an
+    ``.npy`` array by position, CSV columns by name."""
+    from softmax_cli.io.formats import npy
+    from softmax_cli.workflows.trainer.predict_table import PositionalRows, TableRows
+
+    assert features.stream is not None
+    is_array, stream = npy.sniff(features.stream)
+    if is_array:
+        rows = open_rows(features._replace(stream=stream), FINITE_FEATURES)
+        return PositionalRows(rows, saved, DataError)
+    return TableRows(stream, features._replace(stream=stream), saved)
 
 
 def wrong_count(spec: InputSpec) -> type[ArgumentError | DataError]:

@@ -1,0 +1,1 @@
+"""Inputs in several files (shards): naming them, opening them, reading them as one."""
