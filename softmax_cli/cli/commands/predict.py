@@ -6,12 +6,11 @@ from typing import Any
 
 import click
 
+from softmax_cli.cli.engine_options import row_engine_options, row_plan, run_per_shard
 from softmax_cli.cli.group import NumbersCommand
 from softmax_cli.cli.options import (
     feature_input_options,
-    input_spec,
     output_options,
-    output_spec,
     report_skipped,
     stdout_bytes,
 )
@@ -29,6 +28,7 @@ from softmax_cli.cli.options import (
 )
 @feature_input_options
 @output_options
+@row_engine_options
 def predict_command(model_path: str, **kwargs: Any) -> None:
     """Predict classes with a model saved by train or train-blobs.
 
@@ -50,7 +50,13 @@ def predict_command(model_path: str, **kwargs: Any) -> None:
     """
     from softmax_cli.workflows.trainer.predict import predict_rows
 
-    spec, output = input_spec(kwargs), output_spec(kwargs)
+    plan = row_plan(kwargs)
+    spec, output = plan.spec, plan.output
+    if plan.outputs is not None:
+        from softmax_cli.workflows.cluster.row_outputs import RowCall
+
+        run_per_shard(plan, lambda _: RowCall(predict_rows, (model_path,), (output,)))
+        return
     predicted = predict_rows(model_path, spec, output, stdout_bytes())
     for note in predicted.notes:
         click.echo(f"predict: {note}", err=True)

@@ -6,13 +6,12 @@ from typing import Any
 
 import click
 
+from softmax_cli.cli.engine_options import row_engine_options, row_plan, run_per_shard
 from softmax_cli.cli.group import NumbersCommand
 from softmax_cli.cli.options import (
     chosen_seed,
     input_options,
-    input_spec,
     output_options,
-    output_spec,
     probs_option,
     renormalize_option,
     report_skipped,
@@ -63,6 +62,7 @@ ZERO_TO_ONE = FloatRange(0, 1, min_open=True)  # (0, 1]
 )
 @probs_option
 @renormalize_option
+@row_engine_options
 def sample_command(
     temperature: float,
     top_k: int | None,
@@ -82,7 +82,9 @@ def sample_command(
     renormalised; then draws. Values given as arguments print one drawn class per
     line (-n lines); CSV rows give one output row per input row, with a sample
     column (sample_1 ... sample_N for -n N). Without --seed a seed is chosen and
-    printed on stderr.
+    printed on stderr. With --output-dir, shard i (0-based, in sorted name order)
+    draws with seed (SEED + i) mod 2^32: the file that sample --seed of that value
+    writes for the shard alone, however many workers run.
 
     \b
     Examples:
@@ -92,9 +94,10 @@ def sample_command(
     """
     from softmax_cli.core.calculator.sampling import Filters
     from softmax_cli.workflows.calculator.class_scores import ScoreInput
-    from softmax_cli.workflows.calculator.sample import SampleConfig, sample_rows
+    from softmax_cli.workflows.calculator.sample import SampleConfig, sample_rows, shard_seed
 
-    spec, output = input_spec(kwargs), output_spec(kwargs)
+    plan = row_plan(kwargs)
+    spec, output = plan.spec, plan.output
     if n_draws > MAX_DRAWS_PER_ROW and not spec.from_arguments:
         raise click.BadParameter(
             f"{n_draws} draws per row read from input is more than the {MAX_DRAWS_PER_ROW} "
@@ -103,6 +106,20 @@ def sample_command(
         )
     scores = ScoreInput(probs, renormalize, temperature)
     config = SampleConfig(scores, Filters(top_k, top_p, min_p), n_draws, with_prob)
+    if plan.outputs is not None:
+        from functools import partial
+
+        from softmax_cli.workflows.cluster.row_outputs import RowCall
+
+        first = chosen_seed(seed, spec.quiet)
+
+        def shard_call(index: int) -> RowCall:
+            return RowCall(
+                sample_rows, (), (config, partial(int, shard_seed(first, index)), output)
+            )
+
+        run_per_shard(plan, shard_call)
+        return
     skipped = sample_rows(
         spec, config, lambda: chosen_seed(seed, spec.quiet), output, stdout_bytes()
     )

@@ -6,12 +6,11 @@ from typing import Any
 
 import click
 
+from softmax_cli.cli.engine_options import row_engine_options, row_plan, run_per_shard
 from softmax_cli.cli.group import NumbersCommand
 from softmax_cli.cli.options import (
     input_options,
-    input_spec,
     output_options,
-    output_spec,
     report_skipped,
     stdout_bytes,
 )
@@ -22,6 +21,7 @@ from softmax_cli.cli.options import (
 @output_options
 @click.option("--log", "log", is_flag=True, help="Print log-sigmoid, computed stably.")
 @click.option("--compare", is_flag=True, help="Show softmax beside sigmoid, with both sums.")
+@row_engine_options
 def sigmoid_command(log: bool, compare: bool, **kwargs: Any) -> None:
     """Apply the logistic function 1 / (1 + exp(-x)) to every value.
 
@@ -38,7 +38,18 @@ def sigmoid_command(log: bool, compare: bool, **kwargs: Any) -> None:
     """
     from softmax_cli.workflows.calculator import sigmoid
 
-    spec, output = input_spec(kwargs), output_spec(kwargs)
+    plan = row_plan(kwargs)
+    spec, output = plan.spec, plan.output
+    if plan.outputs is not None:
+        from softmax_cli.workflows.cluster.row_outputs import RowCall
+
+        call = (
+            RowCall(sigmoid.compare_rows, (), (output,))
+            if compare
+            else RowCall(sigmoid.sigmoid_rows, (), (output,), {"log": log})
+        )
+        run_per_shard(plan, lambda _: call)
+        return
     if compare:
         skipped = sigmoid.compare_rows(spec, output, stdout_bytes())
     else:

@@ -6,12 +6,11 @@ from typing import Any
 
 import click
 
+from softmax_cli.cli.engine_options import row_engine_options, row_plan, run_per_shard
 from softmax_cli.cli.group import NumbersCommand
 from softmax_cli.cli.options import (
     input_options,
-    input_spec,
     output_options,
-    output_spec,
     report_skipped,
     stdout_bytes,
     temperature_option,
@@ -25,6 +24,7 @@ from softmax_cli.cli.options import (
 @click.option("--log", "log", is_flag=True, help="Print log-softmax, computed stably.")
 @click.option("--explain", is_flag=True, help="Show every step for a single vector.")
 @click.option("--argmax", is_flag=True, help="Add the predicted class to machine formats.")
+@row_engine_options
 def softmax_command(
     temperature: float, log: bool, explain: bool, argmax: bool, **kwargs: Any
 ) -> None:
@@ -45,7 +45,14 @@ def softmax_command(
     """
     from softmax_cli.workflows.calculator import softmax
 
-    spec, output = input_spec(kwargs), output_spec(kwargs)
+    plan = row_plan(kwargs)
+    spec, output = plan.spec, plan.output
+    if plan.outputs is not None:
+        from softmax_cli.workflows.cluster.row_outputs import RowCall
+
+        keywords = {"temperature": temperature, "log": log, "argmax": argmax}
+        run_per_shard(plan, lambda _: RowCall(softmax.softmax_rows, (), (output,), keywords))
+        return
     if explain:
         softmax.explain_softmax(spec, output, stdout_bytes(), temperature)
         return

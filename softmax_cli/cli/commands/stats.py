@@ -6,13 +6,12 @@ from typing import Any
 
 import click
 
+from softmax_cli.cli.engine_options import row_engine_options, row_plan, run_per_shard
 from softmax_cli.cli.group import NumbersCommand
 from softmax_cli.cli.options import (
     base_option,
     input_options,
-    input_spec,
     output_options,
-    output_spec,
     probs_option,
     renormalize_option,
     report_skipped,
@@ -36,6 +35,7 @@ from softmax_cli.cli.options import (
     metavar="K",
     help="Add the K most probable classes, each with its probability.",
 )
+@row_engine_options
 def stats_command(
     temperature: float,
     probs: bool,
@@ -62,6 +62,12 @@ def stats_command(
     from softmax_cli.workflows.calculator.class_scores import ScoreInput
     from softmax_cli.workflows.calculator.stats import StatsConfig, stats_rows
 
-    spec, output = input_spec(kwargs), output_spec(kwargs)
+    plan = row_plan(kwargs)
+    spec, output = plan.spec, plan.output
     config = StatsConfig(ScoreInput(probs, renormalize, temperature), base, top or 0)
+    if plan.outputs is not None:
+        from softmax_cli.workflows.cluster.row_outputs import RowCall
+
+        run_per_shard(plan, lambda _: RowCall(stats_rows, (), (config, output)))
+        return
     report_skipped(stats_rows(spec, config, output, stdout_bytes()))

@@ -44,6 +44,13 @@ class SampleConfig(NamedTuple):
     with_prob: bool = False
 
 
+def shard_seed(seed: int, index: int) -> int:
+    """The seed of shard ``index`` (0-based, in sorted name order) of a run seeded with
+    ``seed``: ``(seed + index) mod 2**32``, so that ``--seed`` of that value on the shard
+    alone draws the same classes, whatever the cluster and its scheduling."""
+    return (seed + index) % 2**32
+
+
 def sample_rows(
     spec: InputSpec,
     config: SampleConfig,

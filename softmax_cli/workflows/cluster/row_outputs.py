@@ -1,0 +1,102 @@
+"""Row commands over shards: one output file per shard in ``--output-dir``.
+
+Each shard is read and written by the very function the command runs on one file, so
+its output file is byte for byte what ``softmax CMD --input SHARD > FILE`` writes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
+
+from softmax_cli.errors import ArgumentError, SoftmaxError
+from softmax_cli.io.shards.concatenated import in_shard
+from softmax_cli.io.shards.paths import is_url, open_shard, shard_stem
+from softmax_cli.io.streaming.rows import SkipReport
+
+if TYPE_CHECKING:
+    from softmax_cli.io.sources import InputSpec
+    from softmax_cli.workflows.cluster.engine import Engine
+
+
+class RowCall(NamedTuple):
+    """A row command's workflow function with its other arguments:
+    ``function(*before, spec, *after, stdout, **keywords)``. It returns what
+    ``--skip-invalid`` skipped, or a result that carries it as ``skipped``."""
+
+    function: Callable[..., Any]
+    before: tuple[Any, ...] = ()
+    after: tuple[Any, ...] = ()
+    keywords: dict[str, Any] = {}  # noqa: RUF012 - never changed
+
+    def __call__(self, spec: InputSpec, stdout: BinaryIO) -> SkipReport:
+        result = self.function(*self.before, spec, *self.after, stdout, **self.keywords)
+        return result if isinstance(result, SkipReport) else result.skipped
+
+
+EXTENSIONS = {"csv": ".csv", "tsv": ".tsv", "json": ".jsonl", "npy": ".npy"}
+
+
+class ShardJob(NamedTuple):
+    """Shard ``path`` of the input, read as ``spec`` says, run through ``command`` into
+    the file ``output``."""
+
+    path: str
+    spec: InputSpec
+    command: RowCall
+    output: str
+
+
+def output_paths(shards: Sequence[str], output_dir: str, fmt: str) -> list[str]:
+    """``DIR/STEM.EXT`` for every shard: its stem and the format's extension.
+
+    Raises ``ArgumentError`` (exit 2) for two shards with the same stem, for a table
+    format, and for a folder that is not there."""
+    if fmt not in EXTENSIONS:
+        raise ArgumentError(f"--output-dir writes files: use --format {'/'.join(EXTENSIONS)}")
+    if not is_url(output_dir) and not os.path.isdir(output_dir):
+        raise ArgumentError(f"--output-dir {output_dir!r} is not a folder")
+    paths: dict[str, str] = {}
+    for shard in shards:
+        stem = shard_stem(shard)
+        if stem in paths:
+            raise ArgumentError(f"{paths[stem]} and {shard} would both write {stem}: rename one")
+        paths[stem] = shard
+    separator = "" if output_dir.endswith("/") else "/"
+    return [f"{output_dir}{separator}{shard_stem(shard)}{EXTENSIONS[fmt]}" for shard in shards]
+
+
+def write_per_shard(
+    engine: Engine, spec: InputSpec, commands: Sequence[RowCall], outputs: Sequence[str]
+) -> SkipReport:
+    """Run ``commands[i]`` on shard i of ``spec`` into ``outputs[i]``, on ``engine``;
+    return the rows skipped in all shards."""
+    quiet = spec._replace(stream=None, quiet=True)  # workers draw no bars, print no notes
+    jobs = [
+        ShardJob(path, quiet, command, output)
+        for path, command, output in zip(spec.shards, commands, outputs, strict=True)
+    ]
+    skipped = SkipReport()
+    for report in engine.map(run_shard_job, jobs):
+        skipped.extend(report)
+    return skipped
+
+
+def run_shard_job(job: ShardJob) -> SkipReport:
+    """One shard's output file, written whole or not at all (a worker's task)."""
+    with open_shard(job.path) as stream, _writing(job.output) as out:
+        try:
+            return job.command(job.spec._replace(stream=stream, shards=(job.path,)), out)
+        except SoftmaxError as exc:
+            raise in_shard(job.path, exc) from None
+
+
+def _writing(path: str):  # type: ignore[no-untyped-def]
+    if is_url(path):
+        import fsspec
+
+        return fsspec.open(path, "wb")
+    from softmax_cli.io.named_file import replacing
+
+    return replacing(path)
