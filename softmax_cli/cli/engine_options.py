@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import click
 
 from softmax_cli.cli.options import F, _apply, input_spec, output_spec, report_skipped
+from softmax_cli.cli.shard_inputs import complete_paths
 
 if TYPE_CHECKING:
     from softmax_cli.io.sources import InputSpec
@@ -47,6 +48,7 @@ def row_engine_options(command: F) -> F:
     output_dir = click.option(
         "--output-dir",
         metavar="DIR",
+        shell_complete=complete_paths,
         help="Write one output file per input shard into DIR (which must exist), named "
         "after the shard with the format's extension (.csv .tsv .jsonl .npy).",
     )

@@ -11,7 +11,7 @@ import click
 
 from softmax_cli.cli.name_lists import split_labels
 from softmax_cli.cli.ranges import FloatRange, check_hidden_sizes, positive_finite
-from softmax_cli.cli.shard_inputs import INPUT_HELP, input_files, targets_files
+from softmax_cli.cli.shard_inputs import INPUT_HELP, complete_paths, input_files, targets_files
 
 if TYPE_CHECKING:
     from softmax_cli.io.sources import InputSpec
@@ -57,6 +57,7 @@ def _input_decorators(header_help: str, labels_help: str) -> list[Decorator]:
             "input_files",
             multiple=True,
             callback=input_files,
+            shell_complete=complete_paths,
             metavar="FILE|GLOB",
             help=INPUT_HELP,
         ),
@@ -179,6 +180,7 @@ targets_file_option = click.option(
     "--targets",
     "targets_file",
     callback=targets_files,
+    shell_complete=complete_paths,
     metavar="FILE|GLOB",
     help="Each row's true class from FILE, in the rows' order: a 1-D integer "
     ".npy of class indices, or one label or 0-based index per line. With input "

@@ -17,6 +17,15 @@ INPUT_HELP = (
 )
 
 
+def complete_paths(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
+    """Shell completion of a path option taking globs: the shell's own file names."""
+    from click.shell_completion import CompletionItem
+
+    return [CompletionItem(incomplete, type="dir" if param.name == "output_dir" else "file")]
+
+
 def input_files(
     ctx: click.Context, param: click.Parameter, patterns: tuple[str, ...]
 ) -> tuple[BinaryIO | None, tuple[str, ...]]:
