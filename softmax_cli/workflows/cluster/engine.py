@@ -100,7 +100,7 @@ class Running:
                 n_workers=self.spec.workers,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",  # a free port: 8787 may be another cluster's
                 silence_logs=logging.CRITICAL,
             )
             self._closers.append(cluster.close)
