@@ -55,10 +55,13 @@ def row_engine_options(command: F) -> F:
     return _apply(command, [*_ENGINE_DECORATORS, output_dir])
 
 
-def engine_spec(kwargs: dict[str, Any], spec: InputSpec) -> EngineSpec:
+def engine_spec(
+    kwargs: dict[str, Any], spec: InputSpec, inputs: str = "give them with --input"
+) -> EngineSpec:
     """Pop the engine options, as an ``EngineSpec`` for the input ``spec`` names. A
-    cluster needs input files that the workers can read; a scheduler address that comes
-    only from ``DASK_SCHEDULER_ADDRESS`` is not used for stdin or values."""
+    cluster needs input files that the workers can read (``inputs`` says how to name
+    them); a scheduler address that comes only from ``DASK_SCHEDULER_ADDRESS`` is not
+    used for stdin or values."""
     from softmax_cli.workflows.cluster.engine import EngineSpec
 
     workers, scheduler = kwargs.pop("workers"), kwargs.pop("scheduler")
@@ -69,7 +72,7 @@ def engine_spec(kwargs: dict[str, Any], spec: InputSpec) -> EngineSpec:
     if (workers, scheduler) != (None, None) and not spec.shards:
         option = "--workers" if workers is not None else "--scheduler"
         raise click.UsageError(
-            f"{option} runs on input files the workers read: give them with --input "
+            f"{option} runs on input files the workers read: {inputs} "
             "(a quoted glob for several shards), not on stdin or as values"
         )
     return EngineSpec(workers, scheduler)

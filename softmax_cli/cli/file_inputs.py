@@ -23,9 +23,12 @@ def file_format_options(command: F) -> F:
     return _apply(command, [delimiter, header, labels, quiet])
 
 
-def file_spec(kwargs: dict[str, Any], stream: BinaryIO) -> InputSpec:
+def file_spec(
+    kwargs: dict[str, Any], stream: BinaryIO | None, shards: tuple[str, ...] = ()
+) -> InputSpec:
     """An ``InputSpec`` for a file named as an argument, from ``file_format_options``'
-    values (left in ``kwargs``, for the next file)."""
+    values (left in ``kwargs``, for the next file): ``stream`` open, or ``None`` for
+    several ``shards`` (the paths it names; none for stdin)."""
     from softmax_cli.io.sources import InputSpec
 
     return InputSpec(
@@ -36,4 +39,5 @@ def file_spec(kwargs: dict[str, Any], stream: BinaryIO) -> InputSpec:
         labels=kwargs["labels"],
         skip_invalid=False,
         quiet=kwargs["quiet"],
+        shards=shards,
     )

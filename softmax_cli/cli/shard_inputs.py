@@ -49,6 +49,14 @@ def input_files(
     return cast(BinaryIO, click.File("rb").convert(shards[0], param, ctx)), shards
 
 
+def input_argument(
+    ctx: click.Context, param: click.Parameter, pattern: str
+) -> tuple[BinaryIO | None, tuple[str, ...]]:
+    """An input file named as an argument (compare's BASE, OTHER): a path, a quoted glob
+    or a URL, as ``(stream, shards)`` like ``input_files``; ``-`` is stdin."""
+    return input_files(ctx, param, (pattern,))
+
+
 def targets_files(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """``--targets``: a file that exists, or a quoted glob of one file per input shard
     (expanded and paired when the input is read)."""

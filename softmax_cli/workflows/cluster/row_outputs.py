@@ -85,14 +85,16 @@ def write_per_shard(
 
 def run_shard_job(job: ShardJob) -> SkipReport:
     """One shard's output file, written whole or not at all (a worker's task)."""
-    with open_shard(job.path) as stream, _writing(job.output) as out:
+    with open_shard(job.path) as stream, writing(job.output) as out:
         try:
             return job.command(job.spec._replace(stream=stream, shards=(job.path,)), out)
         except SoftmaxError as exc:
             raise in_shard(job.path, exc) from None
 
 
-def _writing(path: str):  # type: ignore[no-untyped-def]
+def writing(path: str):  # type: ignore[no-untyped-def]
+    """A binary stream writing the file at ``path``: a local one replaced whole, a URL
+    through fsspec."""
     if is_url(path):
         import fsspec
 
