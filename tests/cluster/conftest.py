@@ -18,6 +18,7 @@ def dask_cluster() -> Iterator[object]:
         threads_per_worker=1,
         processes=True,
         dashboard_address=None,
+        scheduler_kwargs={"dashboard": False, "dashboard_address": ":0"},  # no port warning
         silence_logs=logging.CRITICAL,
     ) as cluster:
         yield cluster
