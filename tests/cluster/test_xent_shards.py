@@ -109,7 +109,7 @@ def test_a_bad_cell_in_the_third_shard_names_its_file(
     cells[2] = "1.5x"
     lines[4] = ",".join(cells)
     third.write_text("\n".join(lines) + "\n")
-    for command in (["xent", "--reduction", "mean"],):
+    for command in (["xent", "--reduction", "mean"], ["calibrate"]):
         done = run_script(*command, "-i", shards, "--scheduler", scheduler)
         assert done.returncode == 65
         assert done.stderr.decode() == (
