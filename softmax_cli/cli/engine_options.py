@@ -115,6 +115,19 @@ def row_plan(kwargs: dict[str, Any]) -> RowPlan:
     return RowPlan(spec, output, engine, output_paths(spec.shards, output_dir, output.fmt))
 
 
+def reduction_plan(kwargs: dict[str, Any], reduction: str) -> RowPlan:
+    """Pop the input, output and engine options of xent: a row command for the
+    per-row ``reduction`` ``none``, else one number, never a table, from every shard
+    (so ``--output-dir``, for per-row files, is a usage error)."""
+    if reduction == "none":
+        return row_plan(kwargs)
+    if kwargs.pop("output_dir") is not None:
+        raise click.UsageError("--output-dir writes per-row losses: use it with --reduction none")
+    spec = input_spec(kwargs)
+    engine = engine_spec(kwargs, spec)
+    return RowPlan(spec, output_spec(kwargs, table=False), engine, None)
+
+
 def run_per_shard(plan: RowPlan, command: Callable[[int], RowCall]) -> None:
     """Run ``command(i)`` on shard i of the plan's input into its output file, on the
     plan's engine; report the rows skipped in all of them."""

@@ -17,7 +17,8 @@ def dask_cluster() -> Iterator[object]:
         n_workers=2,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=":0",  # a free port: 8787 may be another cluster's
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard": False, "dashboard_address": ":0"},  # no port warning
         silence_logs=logging.CRITICAL,
     ) as cluster:
         yield cluster

@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from softmax_cli.cli.engine_options import engine_options, engine_spec
 from softmax_cli.cli.group import NumbersCommand
 from softmax_cli.cli.options import (
     check_plotting,
@@ -38,6 +39,7 @@ from softmax_cli.cli.ranges import MAX_BINS, count_at_most
     f"(at most {MAX_BINS:,}).",
 )
 @plot_option("Draw the reliability diagrams before and after (needs matplotlib).")
+@engine_options
 def calibrate_command(
     target: str | None,
     target_column: str | None,
@@ -63,6 +65,8 @@ def calibrate_command(
     redirected from one), with --target or a --targets file, is read again for each T,
     in memory that does not grow with its rows. Anything else (CSV, or a pipe) is held
     in memory: n x K x 8 bytes for n rows of K classes, plus the targets (not the text).
+    With several input files and --workers or --scheduler, each is read once and held by a
+    Dask worker, and every T the fit tries adds up the shards' sums.
 
     \b
     Examples:
@@ -77,19 +81,20 @@ def calibrate_command(
     from softmax_cli.workflows.calculator.loss_input import LossConfig
 
     spec, output = input_spec(kwargs), output_spec(kwargs, otherwise="json")
+    engine = engine_spec(kwargs, spec)
     config = LossConfig(probs=probs, binary=binary, clip=clip, renormalize=renormalize)
     check_plotting(plot)  # before reading every row, not after
-    result, skipped = calibrate_rows(
-        spec,
-        config,
-        output,
-        stdout_bytes(),
-        target=target,
-        target_column=target_column,
-        targets=targets_file,
-        n_bins=bins,
-        plot=plot,
-    )
+    targeting = {"target": target, "target_column": target_column, "targets": targets_file}
+    if engine.on_cluster:
+        from softmax_cli.workflows.cluster.calibrate import calibrate_shards
+
+        result, skipped = calibrate_shards(
+            engine, spec, config, output, stdout_bytes(), **targeting, n_bins=bins, plot=plot
+        )
+    else:
+        result, skipped = calibrate_rows(
+            spec, config, output, stdout_bytes(), **targeting, n_bins=bins, plot=plot
+        )
     if not spec.quiet and not output.is_table:
         click.echo(f"calibrate: {summary(result, output.precision)}", err=True)
     if result.fit.note is not None:

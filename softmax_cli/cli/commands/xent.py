@@ -6,14 +6,13 @@ from typing import Any
 
 import click
 
+from softmax_cli.cli.engine_options import reduction_plan, row_engine_options
 from softmax_cli.cli.group import NumbersCommand
 from softmax_cli.cli.options import (
     base_option,
     check_target_options,
     input_options,
-    input_spec,
     output_options,
-    output_spec,
     probability_options,
     report_skipped,
     stdout_bytes,
@@ -70,6 +69,7 @@ def _parse_weights(
     help="Per-row losses, or one number: their (weighted) mean or sum, or the perplexity, "
     "exp of the mean in nats.",
 )
+@row_engine_options
 def xent_command(
     target: str | None,
     target_column: str | None,
@@ -94,7 +94,9 @@ def xent_command(
     target, predicted; in machine formats a summary (rows, mean loss, perplexity,
     accuracy) goes to stderr. --reduction mean|sum|perplexity prints one number instead,
     on a terminal too; the perplexity is exp of the (weighted) mean loss in nats, whatever
-    --base.
+    --base. Several input files (a quoted glob) are one input; with --workers or
+    --scheduler the reduction is summed over them on a Dask cluster, and per-row losses
+    go to a file per input file in --output-dir.
 
     \b
     Examples:
@@ -108,21 +110,28 @@ def xent_command(
     from softmax_cli.workflows.calculator.loss_input import LossConfig
     from softmax_cli.workflows.calculator.xent import cross_entropy_rows
 
-    spec, output = input_spec(kwargs), output_spec(kwargs, table=reduction == "none")
+    plan = reduction_plan(kwargs, reduction)
+    spec, output = plan.spec, plan.output
     config = LossConfig(probs, binary, label_smoothing, weights, clip, renormalize, base)
-    totals, skipped = cross_entropy_rows(
-        spec,
-        config,
-        output,
-        stdout_bytes(),
-        target=target,
-        target_column=target_column,
-        targets=targets_file,
-        reduction=reduction,
-    )
+    targeting = {"target": target, "target_column": target_column, "targets": targets_file}
+    if plan.outputs is not None:
+        from softmax_cli.workflows.cluster.xent import scores_per_shard
+
+        result = scores_per_shard(plan.engine, spec, config, output, plan.outputs, **targeting)
+    elif plan.engine.on_cluster:
+        from softmax_cli.workflows.cluster.xent import reduce_shards
+
+        result = reduce_shards(
+            plan.engine, spec, config, output, stdout_bytes(), **targeting, reduction=reduction
+        )
+    else:
+        result = cross_entropy_rows(
+            spec, config, output, stdout_bytes(), **targeting, reduction=reduction
+        )
+    totals = result.totals
     if totals.rows and not spec.quiet and not output.is_table:
         click.echo(f"xent: {totals.summary(config.unit, output.precision)}", err=True)
     warning = totals.warning(probs)
     if warning:
         click.echo(f"warning: {warning}", err=True)
-    report_skipped(skipped)
+    report_skipped(result.skipped)

@@ -25,6 +25,41 @@ def in_shard(path: str, error: SoftmaxError) -> SoftmaxError:
     return named
 
 
+def skipped_in_all(reports: Sequence[SkipReport]) -> SkipReport:
+    """The shards' skipped rows together (line numbers are each shard's own), counted in
+    the first one's unit."""
+    total = SkipReport(reports[0].unit if reports else "line")
+    for report in reports:
+        total.extend(report)
+    return total
+
+
+def check_same_columns(
+    paths: Sequence[str], labels: Sequence[list[str] | None], widths: Sequence[int | None]
+) -> None:
+    """Every shard (``paths[i]``, with header ``labels[i]`` and ``widths[i]`` columns,
+    ``None`` when it has no rows) has the first one's columns: else a ``DataError``
+    naming the first shard that differs."""
+    width = None
+    for path, shard_labels, shard_width in zip(paths, labels, widths, strict=True):
+        if shard_labels != labels[0]:
+            raise in_shard(path, _different_header(paths[0]))
+        if width is None:
+            width = shard_width
+        elif shard_width is not None and shard_width != width:
+            raise in_shard(path, _different_width(paths[0], shard_width, width))
+
+
+def _different_header(first: str) -> DataError:
+    return DataError(f"its header differs from {first}'s: every shard needs the same columns")
+
+
+def _different_width(first: str, width: int, first_width: int) -> DataError:
+    return DataError(
+        f"{width} columns where {first} has {first_width}: every shard needs the same columns"
+    )
+
+
 class ShardedRows:
     """A ``RowSource`` over the shards at ``paths``, in that order. ``open_source(i,
     stream)`` opens shard ``i`` (its stream is closed here once read). The first shard
@@ -41,16 +76,12 @@ class ShardedRows:
         self.n_rows: int | None = None
         self.n_columns = first.n_columns
         self._first: RowSource | None = first
-        self._unit = first.skipped.unit
         self._shard_skips: list[SkipReport] = [first.skipped]
 
     @property
     def skipped(self) -> SkipReport:
         """The shards' skipped rows together (line numbers are each shard's own)."""
-        total = SkipReport(self._unit)
-        for report in self._shard_skips:
-            total.extend(report)
-        return total
+        return skipped_in_all(self._shard_skips)
 
     def _open(self, index: int) -> RowSource:
         stream = open_shard(self.paths[index])
@@ -80,15 +111,10 @@ class ShardedRows:
 
     def _check_same_labels(self, source: RowSource) -> None:
         if source.labels != self.labels:
-            raise DataError(
-                f"its header differs from {self.paths[0]}'s: every shard needs the same columns"
-            )
+            raise _different_header(self.paths[0])
 
     def _check_width(self, width: int) -> None:
         if self.n_columns is None:
             self.n_columns = width
         elif width != self.n_columns:
-            raise DataError(
-                f"{width} columns where {self.paths[0]} has {self.n_columns}: every shard needs "
-                "the same columns"
-            )
+            raise _different_width(self.paths[0], width, self.n_columns)

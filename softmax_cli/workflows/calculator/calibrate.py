@@ -63,6 +63,15 @@ def calibrate_rows(
         result, skipped = calibrate_in_memory(
             spec, config, n_bins, target=target, target_column=target_column, targets=targets
         )
+    write_report(result, config, output, stdout, plot)
+    return result, skipped
+
+
+def write_report(
+    result: Calibration, config: LossConfig, output: OutputSpec, stdout: BinaryIO, plot: str | None
+) -> None:
+    """The fit's report in ``output``'s format, and its reliability diagram to ``plot``
+    when given."""
     if plot is not None:
         from softmax_cli.io.named_file import replacing
         from softmax_cli.render.plots import plot_reliability
@@ -77,7 +86,6 @@ def calibrate_rows(
         render_report(make_console(output.color), result, output.precision, applying)
     else:
         stdout.write(format_calibration(result, output.fmt, output.precision))
-    return result, skipped
 
 
 def calibrate_in_memory(

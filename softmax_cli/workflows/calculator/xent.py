@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 import numpy as np
 
@@ -44,14 +44,14 @@ def cross_entropy_rows(
     target_column: str | None = None,
     targets: str | None = None,
     reduction: str = "none",
-) -> tuple[LossTotals, SkipReport]:
+) -> LossResult:
     """Score every row against its target (``target``, the file ``targets`` or a CSV
     column) and write the scores (or their ``reduction``) in ``output``'s format; return
     the totals, for a summary, and what was skipped."""
     source, fixed_target = open_targeted_rows(spec, config, target, target_column, targets)
     totals = LossTotals(config.weights, config.base)
     if source.n_columns is None:
-        return totals, source.skipped
+        return LossResult(totals, source.skipped)
     scored = scored_chunks(source, config, fixed_target)
     if output.is_table:
         names = config.class_names(source.labels, source.n_columns)
@@ -59,7 +59,7 @@ def cross_entropy_rows(
     else:
         labels = None if config.binary else source.labels
         write_scores(scored, totals, labels, output, stdout, reduction, source.n_rows)
-    return totals, source.skipped
+    return LossResult(totals, source.skipped)
 
 
 def score(chunk: Chunk, targets: IntArray, config: LossConfig) -> ScoredRows:
@@ -80,6 +80,14 @@ def score(chunk: Chunk, targets: IntArray, config: LossConfig) -> ScoredRows:
         predicted=np.argmax(log_probs, axis=1),
         line_numbers=chunk.line_numbers,
     )
+
+
+class LossResult(NamedTuple):
+    """What scoring an input gave besides its output: the ``totals`` of its rows, for
+    the summary, and the rows ``--skip-invalid`` ``skipped``."""
+
+    totals: LossTotals
+    skipped: SkipReport
 
 
 class LossTotals:
@@ -107,6 +115,21 @@ class LossTotals:
             if self.first_infinite_line is None:
                 self.first_infinite_line = int(scored.line_numbers[np.argmax(infinite)])
             self.infinite += int(np.count_nonzero(infinite))
+
+    def plus(self, other: LossTotals) -> LossTotals:
+        """The totals over ``self``'s rows, then ``other``'s (a later shard's): every sum
+        added, the first infinite loss ``self``'s when it has one."""
+        total = LossTotals(self.weights, self.base)
+        total.rows = self.rows + other.rows
+        total.loss_sum = self.loss_sum + other.loss_sum
+        total.weight_sum = self.weight_sum + other.weight_sum
+        total.correct = self.correct + other.correct
+        total.infinite = self.infinite + other.infinite
+        first = self.first_infinite_line
+        total.first_infinite_line = other.first_infinite_line if first is None else first
+        return total
+
+    __add__ = plus
 
     @property
     def mean(self) -> float:
@@ -177,7 +200,7 @@ def write_scores(
         for chunk in scored:
             totals.add(chunk)
         if totals.rows:
-            _write_reduced(totals, output, stdout, reduction)
+            write_reduced(totals, output, stdout, reduction)
         return
     with OutputSink(stdout, output.fmt, output.precision, n_rows) as sink:
         wrote_header = False
@@ -196,9 +219,7 @@ def write_scores(
         sink.close(len(SCORE_COLUMNS) + 2)
 
 
-def _write_reduced(
-    totals: LossTotals, output: OutputSpec, stdout: BinaryIO, reduction: str
-) -> None:
+def write_reduced(totals: LossTotals, output: OutputSpec, stdout: BinaryIO, reduction: str) -> None:
     """One number; in JSON the summary, whose ``loss`` is the mean for ``perplexity``."""
     loss = totals.reduced(reduction)
     if output.fmt == "json":

@@ -68,8 +68,14 @@ class OnCluster:
         return list(self.client.gather(futures))
 
     def load(self, task: Task, items: Sequence[Any], *arguments: Any) -> list[Any]:
+        from distributed import wait
+
         futures = self._submit(task, items, arguments)
-        self.client.gather(futures)  # a shard that cannot be read stops the run here
+        # wait, not gather: the results stay on the workers, gathering would copy them here
+        wait(futures)  # type: ignore[no-untyped-call]
+        for future in futures:
+            if future.status == "error":
+                future.result()  # a shard that cannot be read stops the run here, with its error
         return futures
 
     def release(self, handles: list[Any]) -> None:
@@ -100,7 +106,10 @@ class Running:
                 n_workers=self.spec.workers,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=":0",  # a free port: 8787 may be another cluster's
+                dashboard_address=None,
+                # and its HTTP server on any free port: on 8787, taken by another cluster,
+                # it would warn
+                scheduler_kwargs={"dashboard": False, "dashboard_address": ":0"},
                 silence_logs=logging.CRITICAL,
             )
             self._closers.append(cluster.close)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 from softmax_cli.errors import ArgumentError, SoftmaxError
-from softmax_cli.io.shards.concatenated import in_shard
+from softmax_cli.io.shards.concatenated import in_shard, skipped_in_all
 from softmax_cli.io.shards.paths import is_url, open_shard, shard_stem
 from softmax_cli.io.streaming.rows import SkipReport
 
@@ -23,16 +23,21 @@ if TYPE_CHECKING:
 class RowCall(NamedTuple):
     """A row command's workflow function with its other arguments:
     ``function(*before, spec, *after, stdout, **keywords)``. It returns what
-    ``--skip-invalid`` skipped, or a result that carries it as ``skipped``."""
+    ``--skip-invalid`` skipped, or a result that carries it as ``skipped``
+    (``skipped_by``)."""
 
     function: Callable[..., Any]
     before: tuple[Any, ...] = ()
     after: tuple[Any, ...] = ()
     keywords: dict[str, Any] = {}  # noqa: RUF012 - never changed
 
-    def __call__(self, spec: InputSpec, stdout: BinaryIO) -> SkipReport:
-        result = self.function(*self.before, spec, *self.after, stdout, **self.keywords)
-        return result if isinstance(result, SkipReport) else result.skipped
+    def __call__(self, spec: InputSpec, stdout: BinaryIO) -> Any:
+        return self.function(*self.before, spec, *self.after, stdout, **self.keywords)
+
+
+def skipped_by(result: Any) -> SkipReport:
+    """What a ``RowCall``'s ``result`` says ``--skip-invalid`` skipped."""
+    return result if isinstance(result, SkipReport) else result.skipped
 
 
 EXTENSIONS = {"csv": ".csv", "tsv": ".tsv", "json": ".jsonl", "npy": ".npy"}
@@ -72,19 +77,26 @@ def write_per_shard(
 ) -> SkipReport:
     """Run ``commands[i]`` on shard i of ``spec`` into ``outputs[i]``, on ``engine``;
     return the rows skipped in all shards."""
+    results = shard_results(engine, spec, commands, outputs)
+    return skipped_in_all([skipped_by(result) for result in results])
+
+
+def shard_results(
+    engine: Engine, spec: InputSpec, commands: Sequence[RowCall], outputs: Sequence[str]
+) -> list[Any]:
+    """Run ``commands[i]`` on shard i of ``spec`` into ``outputs[i]``, on ``engine``;
+    return what each returned, in shard order."""
     quiet = spec._replace(stream=None, quiet=True)  # workers draw no bars, print no notes
     jobs = [
         ShardJob(path, quiet, command, output)
         for path, command, output in zip(spec.shards, commands, outputs, strict=True)
     ]
-    skipped = SkipReport()
-    for report in engine.map(run_shard_job, jobs):
-        skipped.extend(report)
-    return skipped
+    return engine.map(run_shard_job, jobs)
 
 
-def run_shard_job(job: ShardJob) -> SkipReport:
-    """One shard's output file, written whole or not at all (a worker's task)."""
+def run_shard_job(job: ShardJob) -> Any:
+    """One shard's output file, written whole or not at all (a worker's task); what the
+    command returned."""
     with open_shard(job.path) as stream, writing(job.output) as out:
         try:
             return job.command(job.spec._replace(stream=stream, shards=(job.path,)), out)
