@@ -17,7 +17,8 @@ def dask_cluster() -> Iterator[object]:
         n_workers=2,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        # None still binds port 8787 (a warning when it is taken); ":0": any free port.
+        dashboard_address=":0",
         silence_logs=logging.CRITICAL,
     ) as cluster:
         yield cluster

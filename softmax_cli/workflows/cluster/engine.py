@@ -100,7 +100,8 @@ class Running:
                 n_workers=self.spec.workers,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                # None still binds port 8787 (a warning when it is taken); ":0": any free port.
+                dashboard_address=":0",
                 silence_logs=logging.CRITICAL,
             )
             self._closers.append(cluster.close)
