@@ -18,9 +18,11 @@ import pytest
 HEADER = ["a", "b", "c", "color", "species"]
 
 
-def write_shards(folder: Path, n_shards: int = 4, rows: int = 150, seed: int = 0) -> list[Path]:
+def write_shards(
+    folder: Path, n_shards: int = 4, rows: int = 150, seed: int = 0, n_classes: int = 3
+) -> list[Path]:
     """Shards of one table: three numeric columns (one missing cell), a categorical one
-    (one missing cell) and a 3-class target that depends on all of them."""
+    (one missing cell) and a target of ``n_classes`` that depends on all of them."""
     rng = np.random.default_rng(seed)
     paths = []
     for shard in range(n_shards):
@@ -28,7 +30,8 @@ def write_shards(folder: Path, n_shards: int = 4, rows: int = 150, seed: int = 0
         color = rng.choice(["red", "green", "blue"], size=rows)
         scores = (x - [0.0, 50.0, -3.0]) / [1.0, 10.0, 0.1] + rng.normal(size=(rows, 3))
         scores[:, 0] += 1.5 * (color == "red")
-        species = np.array(["setosa", "versicolor", "virginica"])[scores.argmax(axis=1)]
+        names = np.array(["setosa", "versicolor", "virginica"])
+        species = names[scores[:, :n_classes].argmax(axis=1)]
         path = folder / f"part-{shard}.csv"
         with path.open("w", newline="") as stream:
             writer = csv.writer(stream)
@@ -76,11 +79,18 @@ def test_a_shard_with_another_header_is_a_data_error_naming_it(tmp_path: Path, r
     assert f"error: {paths[2]}: its header" in done.stderr.decode()
 
 
-@pytest.mark.parametrize("extra", [[], ["--class-weight", "balanced", "--l2", "0.01"]])
+@pytest.mark.parametrize(
+    ("n_classes", "extra"),
+    [
+        (3, []),
+        (3, ["--class-weight", "balanced", "--l2", "0.01", "--missing", "drop"]),
+        (2, ["--test-size", "50", "--max-epochs", "500"]),
+    ],
+)
 def test_cluster_fit_equals_the_in_memory_fit(
-    tmp_path: Path, scheduler: str, run_script, extra: list[str]
+    tmp_path: Path, scheduler: str, run_script, n_classes: int, extra: list[str]
 ) -> None:
-    write_shards(tmp_path)
+    write_shards(tmp_path, n_classes=n_classes)
     glob = str(tmp_path / "part-*.csv")
     args = ["train", glob, "--seed", "5", "-f", "json", *extra]
     memory = run_script(*args, "--save", str(tmp_path / "memory.npz"))
@@ -141,6 +151,19 @@ def test_a_bad_cell_in_the_third_shard_names_it_on_the_cluster(
         f"error: {paths[2]}: line 5, column 2: 'inf' is not a finite number\n"
     )
     assert done.stdout == b""
+
+
+def test_missing_error_on_the_cluster_names_the_shard_line_and_column(
+    tmp_path: Path, scheduler: str, run_script
+) -> None:
+    paths = write_shards(tmp_path, n_shards=3, rows=30)  # part-1.csv, row 7: b is missing
+    glob = str(tmp_path / "part-*.csv")
+    done = run_script("train", glob, "--missing", "error", "--scheduler", scheduler, "-q")
+    assert done.returncode == 65
+    assert done.stderr.decode() == (
+        f"error: {paths[1]}: line 9, column 2: a missing cell in column 'b' "
+        "(--missing mean fills it, --missing drop drops its row)\n"
+    )
 
 
 def test_a_worker_killed_during_the_fit_changes_nothing(tmp_path: Path) -> None:

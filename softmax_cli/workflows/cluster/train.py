@@ -32,15 +32,14 @@ from softmax_cli.core.trainer.preprocessing import (
 )
 from softmax_cli.core.trainer.training import FitSettings, minimize_lbfgs
 from softmax_cli.errors import ArgumentError, DataError
-from softmax_cli.io.shards.tables import read_shard_table
 from softmax_cli.workflows.cluster.engine import EngineSpec, Running
 from softmax_cli.workflows.cluster.train_data import load_examples
 from softmax_cli.workflows.trainer.train import (
     TestSet,
-    _preview,
     class_weights,
     no_progress,
     predict_logits,
+    preview,
     resolved_settings,
     split_rows,
     terminal_progress,
@@ -133,8 +132,9 @@ def _train(
     color: str,
     starting: Callable[[], None],
 ) -> TrainOutcome:
-    tables = engine.load(read_shard_table, list(shards), delimiter)
-    examples, shard_targets, schema, summary = load_examples(engine, tables, shards, config, notify)
+    examples, shard_targets, schema, summary = load_examples(
+        engine, shards, delimiter, config, notify
+    )
     targets = np.concatenate(shard_targets)
     class_counts = np.bincount(targets, minlength=len(schema.classes))
     rng = np.random.default_rng(config.seed)
@@ -191,7 +191,7 @@ def _train(
         resolved_settings(config, fitted),
         fitted,
         evaluate_logits(logits, test.targets),
-        _preview(test, logits),
+        preview(test, logits),
         len(test),
         None,
     )

@@ -22,7 +22,9 @@ from softmax_cli.core.trainer.preprocessing import (
     MISSING,
 )
 from softmax_cli.errors import DataError
-from softmax_cli.io.shards.tables import check_same_header
+from softmax_cli.io.formats.table import Table
+from softmax_cli.io.shards.concatenated import in_shard
+from softmax_cli.io.shards.tables import check_same_header, read_shard_table
 from softmax_cli.workflows.trainer.class_labels import class_namer, class_order
 from softmax_cli.workflows.trainer.train_data import (
     Examples,
@@ -37,8 +39,19 @@ from softmax_cli.workflows.trainer.train_data import (
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import IntArray
     from softmax_cli.core.trainer.train_config import TrainConfig
-    from softmax_cli.io.formats.table import Table
     from softmax_cli.workflows.cluster.engine import Engine
+
+
+class NamedTable(NamedTuple):
+    """A shard's table and its path, which names it in errors."""
+
+    path: str
+    table: Table
+
+
+def read_named_table(path: str, delimiter: str | None) -> NamedTable:
+    """The task that reads a shard once; what follows works on what it keeps."""
+    return NamedTable(path, read_shard_table(path, delimiter))
 
 
 class ShardColumns(NamedTuple):
@@ -51,8 +64,9 @@ class ShardColumns(NamedTuple):
     counting_from: list[float | None]
 
 
-def shard_columns(table: Table) -> ShardColumns:
+def shard_columns(shard: NamedTable) -> ShardColumns:
     """The task: a shard's ``ShardColumns``."""
+    table = shard.table
     steps = np.arange(len(table))
     counting: list[float | None] = []
     for column, numeric in enumerate(table.numeric):
@@ -141,8 +155,9 @@ class ShardCells(NamedTuple):
     target_values: tuple[set[float], int, float | None] | None
 
 
-def shard_cells(table: Table, columns: Columns) -> ShardCells:
+def shard_cells(shard: NamedTable, columns: Columns) -> ShardCells:
     """The task: a shard's ``ShardCells``."""
+    table = shard.table
     cells, *texts = table.texts([columns.target, *columns.categorical])
     categories = []
     for column_cells in texts:
@@ -188,28 +203,34 @@ def check_cells(columns: Columns, cells: Sequence[ShardCells]) -> None:
 
 
 def _labels_and_rows(
-    table: Table, columns: Columns, target_cells: set[str], missing: str
+    shard: NamedTable, columns: Columns, target_cells: set[str], missing: str
 ) -> tuple[list[str], np.ndarray, DataSummary]:
-    cells = table.texts([columns.target])[0]
+    """Each row's class name, which rows train, and what was dropped; a missing cell
+    that ``--missing error`` stops on is named with its shard."""
+    cells = shard.table.texts([columns.target])[0]
     labels = list(map(class_namer(target_cells), cells))
     features = [*columns.numeric, *columns.categorical]
-    keep, summary = rows_to_keep(table, labels, features, missing, lambda note: None)
+    try:
+        keep, summary = rows_to_keep(shard.table, labels, features, missing, lambda note: None)
+    except DataError as exc:
+        raise in_shard(shard.path, exc) from None
     return labels, keep, summary
 
 
 def shard_labels(
-    table: Table, columns: Columns, target_cells: set[str], missing: str
+    shard: NamedTable, columns: Columns, target_cells: set[str], missing: str
 ) -> tuple[set[str], DataSummary]:
     """The task: the class names of a shard's kept rows, and what it kept."""
-    labels, keep, summary = _labels_and_rows(table, columns, target_cells, missing)
+    labels, keep, summary = _labels_and_rows(shard, columns, target_cells, missing)
     return {label for label, kept in zip(labels, keep, strict=True) if kept}, summary
 
 
 def shard_examples(
-    table: Table, columns: Columns, target_cells: set[str], missing: str, classes: list[str]
+    shard: NamedTable, columns: Columns, target_cells: set[str], missing: str, classes: list[str]
 ) -> Examples:
     """The task: a shard's kept rows as labelled examples."""
-    labels, keep, _ = _labels_and_rows(table, columns, target_cells, missing)
+    labels, keep, _ = _labels_and_rows(shard, columns, target_cells, missing)
+    table = shard.table
     texts = table.texts(columns.categorical)
     return labelled_examples(table, np.flatnonzero(keep), labels, classes, columns.numeric, texts)
 
@@ -243,10 +264,15 @@ def merged_summary(
 
 
 def load_examples(
-    engine: Engine, tables: list[object], shards: Sequence[str], config: TrainConfig, notify: Notify
+    engine: Engine,
+    shards: Sequence[str],
+    delimiter: str | None,
+    config: TrainConfig,
+    notify: Notify,
 ) -> tuple[list[object], list[IntArray], Schema, DataSummary]:
     """Each shard's examples kept on its worker, each shard's class indices, the schema
     and the data summary, as ``training_examples`` makes them from the whole table."""
+    tables = engine.load(read_named_table, list(shards), delimiter)
     facts = engine.map(shard_columns, tables)
     columns = plan_columns(shards, facts, config)
     cells = engine.map(shard_cells, tables, columns)

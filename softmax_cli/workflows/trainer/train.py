@@ -123,7 +123,7 @@ def _run(
         resolved_settings(config, fitted),
         fitted,
         evaluate_logits(logits, test.targets),
-        _preview(test, logits),
+        preview(test, logits),
         len(test),
         None,
     )
@@ -194,7 +194,7 @@ def _cross_validate(
         resolved_settings(config, final),
         final,
         evaluate_logits(logits, examples.targets),
-        _preview(examples, logits),
+        preview(examples, logits),
         len(examples),
         scores,
     )
@@ -309,7 +309,8 @@ def warn_unconverged(outcome: TrainOutcome, config: TrainConfig, warn: Notify) -
         warn(warning)
 
 
-def _preview(examples: Examples, logits: FloatArray) -> Preview:
+def preview(examples: Examples, logits: FloatArray) -> Preview:
+    """The first rows by input line, with their classes and predicted probabilities."""
     first = np.argsort(examples.line_numbers, kind="stable")[:PREVIEW_ROWS]
     return Preview(examples.line_numbers[first], examples.targets[first], softmax(logits[first]))
 
