@@ -166,6 +166,7 @@ def _train(
         raise DataError(problem)
     per_class = class_weights(config, np.bincount(targets[training], minlength=sizes[1]))
     blocks = engine.load(training_block, pairs, preprocessor, per_class)
+    del examples, pairs  # Dask drops them from the workers, keeping how to make them
     n_train = int(training.sum())
     settings = FitSettings(
         solver="lbfgs", max_epochs=config.max_epochs, l2=config.resolved_l2(n_train)

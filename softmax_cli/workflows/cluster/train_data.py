@@ -145,6 +145,22 @@ def _row_indices(
     return found
 
 
+class ShardText(NamedTuple):
+    """A shard's table with its target's and categorical columns' cells as strings,
+    made once (``Table.texts`` splits the lines anew at each call)."""
+
+    path: str
+    table: Table
+    target: list[str]
+    categorical: list[list[str]]
+
+
+def shard_text(shard: NamedTable, columns: Columns) -> ShardText:
+    """The task: a shard's ``ShardText``."""
+    target, *categorical = shard.table.texts([columns.target, *columns.categorical])
+    return ShardText(shard.path, shard.table, target, categorical)
+
+
 class ShardCells(NamedTuple):
     """A shard's distinct target cells, and per categorical column its distinct known
     cells and how many known cells it has; with a default numeric target, its distinct
@@ -155,22 +171,20 @@ class ShardCells(NamedTuple):
     target_values: tuple[set[float], int, float | None] | None
 
 
-def shard_cells(shard: NamedTable, columns: Columns) -> ShardCells:
+def shard_cells(text: ShardText, columns: Columns) -> ShardCells:
     """The task: a shard's ``ShardCells``."""
-    table = shard.table
-    cells, *texts = table.texts([columns.target, *columns.categorical])
     categories = []
-    for column_cells in texts:
+    for column_cells in text.categorical:
         known = [cell for cell in column_cells if cell != MISSING]
         categories.append((set(known), len(known)))
     values = None
-    if columns.by_default and table.numeric[columns.target]:
-        column = table.numbers[:, columns.target]
+    if columns.by_default and text.table.numeric[columns.target]:
+        column = text.table.numbers[:, columns.target]
         known_values = column[~np.isnan(column)]
         fractional = known_values[known_values % 1 != 0]
         first = float(fractional[0]) if len(fractional) else None
         values = (set(np.unique(known_values).tolist()), len(known_values), first)
-    return ShardCells(set(cells), categories, values)
+    return ShardCells(set(text.target), categories, values)
 
 
 def check_cells(columns: Columns, cells: Sequence[ShardCells]) -> None:
@@ -202,37 +216,46 @@ def check_cells(columns: Columns, cells: Sequence[ShardCells]) -> None:
             )
 
 
-def _labels_and_rows(
-    shard: NamedTable, columns: Columns, target_cells: set[str], missing: str
-) -> tuple[list[str], np.ndarray, DataSummary]:
-    """Each row's class name, which rows train, and what was dropped; a missing cell
-    that ``--missing error`` stops on is named with its shard."""
-    cells = shard.table.texts([columns.target])[0]
-    labels = list(map(class_namer(target_cells), cells))
+class Labelled(NamedTuple):
+    """A shard's rows with their class names, which of them train, and what was
+    dropped; or the error that stopped it (a missing cell that ``--missing error``
+    stops on, named with its shard), so that the client can raise the first shard's."""
+
+    text: ShardText
+    labels: list[str]
+    keep: np.ndarray
+    summary: DataSummary | None
+    error: DataError | None = None
+
+
+def shard_labelled(
+    text: ShardText, columns: Columns, target_cells: set[str], missing: str
+) -> Labelled:
+    """The task: a shard's ``Labelled`` rows."""
+    labels = list(map(class_namer(target_cells), text.target))
     features = [*columns.numeric, *columns.categorical]
     try:
-        keep, summary = rows_to_keep(shard.table, labels, features, missing, lambda note: None)
+        keep, summary = rows_to_keep(text.table, labels, features, missing, lambda note: None)
     except DataError as exc:
-        raise in_shard(shard.path, exc) from None
-    return labels, keep, summary
+        error = in_shard(text.path, exc)
+        assert isinstance(error, DataError)
+        return Labelled(text, labels, np.zeros(0, dtype=bool), None, error)
+    return Labelled(text, labels, keep, summary)
 
 
-def shard_labels(
-    shard: NamedTable, columns: Columns, target_cells: set[str], missing: str
-) -> tuple[set[str], DataSummary]:
-    """The task: the class names of a shard's kept rows, and what it kept."""
-    labels, keep, summary = _labels_and_rows(shard, columns, target_cells, missing)
-    return {label for label, kept in zip(labels, keep, strict=True) if kept}, summary
+def kept_labels(labelled: Labelled) -> tuple[set[str], DataSummary | None, DataError | None]:
+    """The task: the class names of a shard's kept rows, what it kept, or its error."""
+    kept = {label for label, keep in zip(labelled.labels, labelled.keep, strict=False) if keep}
+    return kept, labelled.summary, labelled.error
 
 
-def shard_examples(
-    shard: NamedTable, columns: Columns, target_cells: set[str], missing: str, classes: list[str]
-) -> Examples:
+def shard_examples(labelled: Labelled, columns: Columns, classes: list[str]) -> Examples:
     """The task: a shard's kept rows as labelled examples."""
-    labels, keep, _ = _labels_and_rows(shard, columns, target_cells, missing)
-    table = shard.table
-    texts = table.texts(columns.categorical)
-    return labelled_examples(table, np.flatnonzero(keep), labels, classes, columns.numeric, texts)
+    text = labelled.text
+    rows = np.flatnonzero(labelled.keep)
+    return labelled_examples(
+        text.table, rows, labelled.labels, classes, columns.numeric, text.categorical
+    )
 
 
 def shard_targets(examples: Examples) -> IntArray:
@@ -275,20 +298,28 @@ def load_examples(
     tables = engine.load(read_named_table, list(shards), delimiter)
     facts = engine.map(shard_columns, tables)
     columns = plan_columns(shards, facts, config)
-    cells = engine.map(shard_cells, tables, columns)
+    texts = engine.load(shard_text, tables, columns)
+    cells = engine.map(shard_cells, texts, columns)
     check_cells(columns, cells)
     if columns.by_default:
         notify(f"target: column {columns.names[columns.target]!r} (--target chooses another)")
     for note in columns.index_notes:
         notify(note)
     target_cells = set().union(*(cell.target_cells for cell in cells))
-    labelled = engine.map(shard_labels, tables, columns, target_cells, config.missing)
-    summary = merged_summary([part[1] for part in labelled], columns.names, notify)
-    classes = class_order(set().union(*(part[0] for part in labelled)))
+    labelled = engine.load(shard_labelled, texts, columns, target_cells, config.missing)
+    kept = engine.map(kept_labels, labelled)
+    for _, _, error in kept:
+        if error is not None:
+            raise error  # the first shard's, as the whole table would stop on
+    summaries = [part[1] for part in kept if part[1] is not None]
+    summary = merged_summary(summaries, columns.names, notify)
+    classes = class_order(set().union(*(part[0] for part in kept)))
     if len(classes) < 2:
         found = f"only {classes[0]!r}" if classes else "none"
         raise DataError(f"a classifier needs at least two classes; the target has {found}")
-    examples = engine.load(shard_examples, tables, columns, target_cells, config.missing, classes)
+    # The tables, texts and labels are let go once the examples are made: Dask keeps
+    # the tasks, to make them again should a worker be lost.
+    examples = engine.load(shard_examples, labelled, columns, classes)
     targets = engine.map(shard_targets, examples)
     names = columns.names
     schema = Schema(
