@@ -136,6 +136,13 @@ def test_what_a_cluster_cannot_fit_exactly_is_a_usage_error(
     assert "Traceback" not in message
 
 
+def test_a_cluster_on_stdin_is_a_usage_error(tmp_path: Path, run_script) -> None:
+    [path] = write_shards(tmp_path, n_shards=1, rows=20)
+    done = run_script("train", "-", "--workers", "2", stdin=path.read_bytes())
+    assert done.returncode == 2
+    assert "--workers runs on input files the workers read" in done.stderr.decode()
+
+
 def test_a_bad_cell_in_the_third_shard_names_it_on_the_cluster(
     tmp_path: Path, scheduler: str, run_script
 ) -> None:

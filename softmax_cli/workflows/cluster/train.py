@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from functools import reduce
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +47,7 @@ from softmax_cli.workflows.trainer.train import (
     test_examples,
     warn_unconverged,
 )
+from softmax_cli.workflows.trainer.train_data import Examples
 from softmax_cli.workflows.trainer.train_output import Report, report_outcome
 
 if TYPE_CHECKING:
@@ -53,7 +55,7 @@ if TYPE_CHECKING:
     from softmax_cli.core.trainer.outcome import Schema
     from softmax_cli.core.trainer.train_config import TrainConfig
     from softmax_cli.workflows.cluster.engine import Engine
-    from softmax_cli.workflows.trainer.train_data import Examples, Notify
+    from softmax_cli.workflows.trainer.train_data import Notify
 
 Block = tuple["FloatArray", "np.ndarray", "FloatArray | None"]
 
@@ -91,9 +93,9 @@ def train_on_cluster(
 ) -> TrainOutcome:
     """``train_and_report`` on the engine ``engine_spec`` names (or on ``engine``)."""
     check_supported(config)
-    if engine is not None:
+    with nullcontext(engine) if engine is not None else Running(engine_spec) as running:
         outcome = _train(
-            engine,
+            running,
             shards,
             config,
             delimiter,
@@ -103,19 +105,6 @@ def train_on_cluster(
             report.color,
             starting,
         )
-    else:
-        with Running(engine_spec) as running:
-            outcome = _train(
-                running,
-                shards,
-                config,
-                delimiter,
-                test_set,
-                notify,
-                show_progress,
-                report.color,
-                starting,
-            )
     warn_unconverged(outcome, config, warn)
     report_outcome(outcome, report, source)
     return outcome
@@ -132,6 +121,7 @@ def _train(
     color: str,
     starting: Callable[[], None],
 ) -> TrainOutcome:
+    """The in-memory run's steps (``trainer.train._run``) with the rows on the workers."""
     examples, shard_targets, schema, summary = load_examples(
         engine, shards, delimiter, config, notify
     )
@@ -149,15 +139,7 @@ def _train(
     masks = [training[start:end] for start, end in itertools.pairwise(ends)]
     pairs = list(zip(examples, masks, strict=True))
     if test_set is None:
-        from softmax_cli.workflows.trainer.train_data import Examples
-
-        parts = engine.map(shard_rows, list(zip(examples, [~mask for mask in masks], strict=True)))
-        test = Examples(
-            np.concatenate([p.targets for p in parts]),
-            np.concatenate([p.numbers for p in parts]),
-            [[cell for p in parts for cell in p.texts[c]] for c in range(len(schema.categorical))],
-            np.concatenate([p.line_numbers for p in parts]),
-        )
+        test = _test_part(engine, examples, masks)
     starting()
     preprocessor = _fit_preprocessor(engine, pairs, schema, config)
     sizes = (preprocessor.n_features, len(schema.classes))
@@ -199,6 +181,21 @@ def _train(
 
 
 Part = tuple["Examples", "BoolArray"]  # a shard's examples, and which of its rows are meant
+
+
+def _test_part(engine: Engine, examples: list[Any], training: list[BoolArray]) -> Examples:
+    """The rows of every shard that are not ``training``, brought to the client in
+    the order the whole table has them."""
+    parts = engine.map(
+        shard_rows, [(part, ~mask) for part, mask in zip(examples, training, strict=True)]
+    )
+    texts = [[cell for part in parts for cell in part.texts[c]] for c in range(len(parts[0].texts))]
+    return Examples(
+        np.concatenate([part.targets for part in parts]),
+        np.concatenate([part.numbers for part in parts]),
+        texts,
+        np.concatenate([part.line_numbers for part in parts]),
+    )
 
 
 def shard_rows(part: Part) -> Examples:
