@@ -49,7 +49,7 @@ def _auto(kind: str) -> str:
     nargs=-1,
     required=True,
     callback=input_files,
-    metavar="DATA...",
+    metavar="DATA",
     shell_complete=complete_paths,
 )
 @click.option("--target", metavar="NAME|INDEX", help="The class column. " + _auto("see below"))
