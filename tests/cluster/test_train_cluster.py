@@ -160,12 +160,14 @@ def test_a_bad_cell_in_the_third_shard_names_it_on_the_cluster(
     assert done.stdout == b""
 
 
-def test_missing_error_on_the_cluster_names_the_shard_line_and_column(
-    tmp_path: Path, scheduler: str, run_script
+@pytest.mark.parametrize("on_cluster", [False, True])
+def test_missing_error_names_the_shard_line_and_column(
+    tmp_path: Path, request: pytest.FixtureRequest, run_script, on_cluster: bool
 ) -> None:
     paths = write_shards(tmp_path, n_shards=3, rows=30)  # part-1.csv, row 7: b is missing
     glob = str(tmp_path / "part-*.csv")
-    done = run_script("train", glob, "--missing", "error", "--scheduler", scheduler, "-q")
+    engine = ["--scheduler", request.getfixturevalue("scheduler")] if on_cluster else []
+    done = run_script("train", glob, "--missing", "error", "-q", *engine)
     assert done.returncode == 65
     assert done.stderr.decode() == (
         f"error: {paths[1]}: line 9, column 2: a missing cell in column 'b' "

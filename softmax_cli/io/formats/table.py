@@ -252,14 +252,23 @@ class Table:
 
     def __init__(self, reader: TableReader) -> None:
         self._join(reader.names, list(reader))
+        self._sources: list[tuple[str, int]] = []
 
     @classmethod
-    def joined(cls, tables: Sequence[Table]) -> Table:
-        """The rows of ``tables`` (which have the same column names) one after another;
-        each row keeps its own input line."""
+    def joined(cls, tables: Sequence[Table], paths: Sequence[str]) -> Table:
+        """The rows of ``tables`` (which have the same column names), read from the files
+        at ``paths``, one after another; each row keeps its own input line, and
+        ``source`` tells its file."""
         table = cls.__new__(cls)
         table._join(tables[0].names, [chunk for part in tables for chunk in part._chunks])
+        ends = np.cumsum([len(part) for part in tables]).tolist()
+        table._sources = list(zip(paths, ends, strict=True))
         return table
+
+    def source(self, row: int) -> str:
+        """The file that row ``row`` was read from when the table joins several, else
+        ``""``."""
+        return next((path for path, end in self._sources if row < end), "")
 
     def _join(self, names: list[str], chunks: list[TableChunk]) -> None:
         self.names = names

@@ -31,8 +31,9 @@ def check_same_header(paths: Sequence[str], names: Sequence[Sequence[str]]) -> N
 
 
 def read_joined_table(paths: Sequence[str], delimiter: str | None = None) -> Table:
-    """The shards at ``paths`` read one after another as one table; a shard whose
-    header differs from the first's is a data error naming it."""
+    """The shards at ``paths`` read one after another as one table that knows each
+    row's shard; a shard whose header differs from the first's is a data error naming
+    it."""
     tables = [read_shard_table(path, delimiter) for path in paths]
     check_same_header(paths, [table.names for table in tables])
-    return Table.joined(tables)
+    return Table.joined(tables, paths)

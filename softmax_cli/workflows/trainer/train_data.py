@@ -15,6 +15,7 @@ from softmax_cli.core.trainer.preprocessing import (
     looks_like_an_identifier,
 )
 from softmax_cli.errors import ArgumentError, DataError
+from softmax_cli.io.shards.concatenated import in_shard
 from softmax_cli.io.targets.parser import default_target_column
 from softmax_cli.workflows.trainer.class_labels import class_namer, class_order
 
@@ -265,12 +266,14 @@ def rows_to_keep(
     gaps = table.missing[:, list(features)] & has_target[:, None]
     if missing == "error" and gaps.any():
         row, column = np.argwhere(gaps)[0]
-        raise DataError(
+        error = DataError(
             f"{prefix}a missing cell in column {table.names[features[column]]!r} "
             "(--missing mean fills it, --missing drop drops its row)",
             int(table.line_numbers[row]),
             int(features[column]) + 1,
         )
+        shard = "" if source else table.source(int(row))  # a joined table's row's file
+        raise in_shard(shard, error) if shard else error
     keep = has_target & ~gaps.any(axis=1) if missing == "drop" else has_target
     without_target = int(np.count_nonzero(~has_target))
     dropped = int(np.count_nonzero(has_target & ~keep))
