@@ -69,7 +69,12 @@ class OnCluster:
 
     def load(self, task: Task, items: Sequence[Any], *arguments: Any) -> list[Any]:
         futures = self._submit(task, items, arguments)
-        self.client.gather(futures)  # a shard that cannot be read stops the run here
+        # Each result stays on its worker (gathering would bring it here); a task that
+        # failed stops the run with its error, the first shard's in order.
+        for future in futures:
+            error = future.exception()
+            if error is not None:
+                raise error
         return futures
 
     def release(self, handles: list[Any]) -> None:
