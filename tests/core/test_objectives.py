@@ -9,8 +9,9 @@ from sklearn.datasets import load_breast_cancer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
+from softmax_cli.core.trainer.block_sums import softmax_regression_sums
 from softmax_cli.core.trainer.mlp import MLP
-from softmax_cli.core.trainer.objectives import BinaryFullBatch, FullBatch, full_batch_objective
+from softmax_cli.core.trainer.objectives import FullBatch, LinearObjective, full_batch_objective
 from softmax_cli.core.trainer.training import Dataset, FitSettings, fit
 
 
@@ -25,7 +26,7 @@ def two_class_problem(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def test_binary_objective_is_the_softmax_objective_at_antisymmetric_weights(l2: float) -> None:
     x, y, w = two_class_problem(0)
     point = np.random.default_rng(1).normal(size=4)
-    binary = BinaryFullBatch(MLP((3, 2)), x, y, w, l2)
+    binary = full_batch_objective(MLP((3, 2)), x, y, w, l2)
     loss, grad = binary(point)
     binary.store(point)
     softmax_loss, _ = FullBatch(binary.model, x, y, w, l2)(binary.model.params)
@@ -38,9 +39,36 @@ def test_binary_objective_is_the_softmax_objective_at_antisymmetric_weights(l2: 
 
 def test_the_objective_is_binary_only_for_two_class_softmax_regression() -> None:
     x, y, _ = two_class_problem(0)
-    assert type(full_batch_objective(MLP((3, 2)), x, y, None, 0.1)) is BinaryFullBatch
-    assert type(full_batch_objective(MLP((3, 3)), x, y, None, 0.1)) is FullBatch
+    two = full_batch_objective(MLP((3, 2)), x, y, None, 0.1)
+    three = full_batch_objective(MLP((3, 3)), x, y, None, 0.1)
+    assert isinstance(two, LinearObjective) and two.binary and two.size == 4
+    assert isinstance(three, LinearObjective) and not three.binary and three.size == 12
     assert type(full_batch_objective(MLP((3, 4, 2)), x, y, None, 0.1)) is FullBatch
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_softmax_regression_from_block_sums_is_the_networks_own_objective(weighted: bool) -> None:
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=(60, 4)), rng.integers(0, 3, size=60)
+    w = rng.uniform(0.5, 2.0, size=60) if weighted else None
+    point = rng.normal(size=15)
+    loss, grad = full_batch_objective(MLP((4, 3)), x, y, w, 0.3)(point)
+    reference_loss, reference_grad = FullBatch(MLP((4, 3)), x, y, w, 0.3)(point)
+    assert loss == pytest.approx(reference_loss, rel=1e-13)
+    np.testing.assert_allclose(grad, reference_grad, rtol=1e-12, atol=1e-15)
+
+
+def test_block_sums_over_parts_of_the_rows_add_up_to_the_sums_over_all() -> None:
+    rng = np.random.default_rng(4)
+    x, y, w = rng.normal(size=(50, 4)), rng.integers(0, 3, size=50), rng.uniform(size=50)
+    point = rng.normal(size=15)
+    whole = softmax_regression_sums(point, x, y, w)
+    parts = [slice(0, 7), slice(7, 30), slice(30, 50)]
+    sums = [softmax_regression_sums(point, x[p], y[p], w[p]) for p in parts]
+    added = sums[0].plus(sums[1]).plus(sums[2])
+    assert added.loss == pytest.approx(whole.loss, rel=1e-13)
+    np.testing.assert_allclose(added.grad, whole.grad, rtol=1e-12, atol=1e-14)
+    assert added.correct == whole.correct
 
 
 def lbfgs(model: MLP, x: np.ndarray, y: np.ndarray, w: np.ndarray | None, l2: float) -> None:

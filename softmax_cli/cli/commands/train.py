@@ -6,6 +6,7 @@ from typing import Any, BinaryIO
 
 import click
 
+from softmax_cli.cli.engine_options import engine_options
 from softmax_cli.cli.name_lists import split_labels
 from softmax_cli.cli.options import (
     announce_seed,
@@ -19,6 +20,7 @@ from softmax_cli.cli.options import (
     trainer_options,
 )
 from softmax_cli.cli.ranges import FloatRange
+from softmax_cli.cli.shard_inputs import complete_paths, input_files
 from softmax_cli.core.trainer.train_config import TrainConfig
 
 DEFAULTS = TrainConfig()
@@ -42,7 +44,14 @@ def _auto(kind: str) -> str:
 
 
 @click.command("train")
-@click.argument("data", type=click.File("rb"), metavar="DATA")
+@click.argument(
+    "data",
+    nargs=-1,
+    required=True,
+    callback=input_files,
+    metavar="DATA",
+    shell_complete=complete_paths,
+)
 @click.option("--target", metavar="NAME|INDEX", help="The class column. " + _auto("see below"))
 @click.option(
     "--drop",
@@ -145,9 +154,10 @@ def _auto(kind: str) -> str:
     metavar="K",
     help="Stratified K-fold cross-validation instead of a test part.",
 )
+@engine_options
 @trainer_options
 def train_command(
-    data: BinaryIO,
+    data: tuple[BinaryIO | None, tuple[str, ...]],
     delimiter: str | None,
     test_size: float | None,
     test_file: BinaryIO | None,
@@ -162,13 +172,15 @@ def train_command(
 ) -> None:
     """Train a softmax classifier on your own CSV, and report how well it does.
 
-    DATA is a CSV file with a header row ('-' reads stdin). The target is --target, else
-    a column named target, label, class or y, else the last column (unless it looks like
-    a measurement: then name it with --target); labels that are all numbers are classes
-    in number order (2.0 is 2). Every other column is a feature: numeric, or categorical
-    (one-hot). Row indices are left out: an unnamed first column (pandas, R) and a
-    column counting the rows up by 1. Preprocessing is fitted on the
-    training part only and saved with the model. The default model is multinomial
+    DATA is a CSV file with a header row ('-' reads stdin); several files or a quoted
+    glob are shards with one header, read in sorted name order as one table, and
+    --workers/--scheduler fit softmax regression on them on a Dask cluster. The target
+    is --target, else a column named target, label, class or y, else the last column
+    (unless it looks like a measurement: then name it with --target); labels that are
+    all numbers are classes in number order (2.0 is 2). Every other column is a
+    feature: numeric, or categorical (one-hot). Row indices are left out: an unnamed
+    first column (pandas, R) and a column counting the rows up by 1. Preprocessing is
+    fitted on the training part only and saved with the model. The default model is multinomial
     logistic regression; --hidden makes it an MLP. A stratified test part (--test-size)
     measures accuracy, log loss and macro-F1; --cv K cross-validates instead. The report
     goes to a terminal, JSON anywhere else; --save keeps the model for 'softmax predict'.
@@ -180,7 +192,15 @@ def train_command(
       softmax train data.csv --cv 5 --format json | jq .cv
       cat data.csv | softmax train - --test-size 0.25 --class-weight balanced
     """
-    from softmax_cli.workflows.trainer.train import Report, TestSet, train_and_report
+    from softmax_cli.cli.engine_options import engine_spec
+    from softmax_cli.io.sources import InputSpec
+    from softmax_cli.workflows.trainer.train import TestSet, train_and_report
+    from softmax_cli.workflows.trainer.train_output import Report
+
+    stream, shards = data
+    engine = engine_spec(
+        options, InputSpec((), stream, delimiter, None, None, False, quiet, shards)
+    )
 
     if test_file is not None and (test_size is not None or options["cv"]):
         raise click.UsageError("give --test, --test-size or --cv, not two of them")
@@ -196,17 +216,20 @@ def train_command(
     # that fails on its input has nothing to repeat.
     announce = seed is None and not quiet
     report = Report(stdout_bytes(), report_as_table(fmt), color, save, plot)
-    train_and_report(
-        data,
-        data.name if data.name != "<stdin>" else "stdin",
-        config,
-        report,
-        delimiter=delimiter,
-        test_set=TestSet(test_file, test_file.name) if test_file is not None else None,
-        notify=(lambda note: None)
+    source = shards[0] if len(shards) == 1 else (f"{len(shards)} shards" if shards else "stdin")
+    common: dict[str, Any] = {
+        "delimiter": delimiter,
+        "test_set": TestSet(test_file, test_file.name) if test_file is not None else None,
+        "notify": (lambda note: None)
         if quiet
         else (lambda note: click.echo(f"note: {note}", err=True)),
-        show_progress=show_progress(progress, quiet),
-        starting=(lambda: announce_seed(config.seed)) if announce else (lambda: None),
-        warn=lambda warning: click.echo(f"warning: {warning}", err=True),
-    )
+        "show_progress": show_progress(progress, quiet),
+        "starting": (lambda: announce_seed(config.seed)) if announce else (lambda: None),
+        "warn": lambda warning: click.echo(f"warning: {warning}", err=True),
+    }
+    if engine.on_cluster:
+        from softmax_cli.workflows.cluster.train import train_on_cluster
+
+        train_on_cluster(shards, engine, source, config, report, **common)
+        return
+    train_and_report(shards if stream is None else stream, source, config, report, **common)

@@ -133,15 +133,15 @@ def target_weights(targets: ArrayLike, weights: ArrayLike | None) -> FloatArray:
     return np.asarray(np.asarray(weights, dtype=np.float64)[t])
 
 
-def mean_cross_entropy_and_gradient(
+def cross_entropy_sum_and_gradient(
     logits: ArrayLike, targets: ArrayLike, sample_weight: ArrayLike | None = None
 ) -> tuple[float, FloatArray]:
-    """The mean cross-entropy of a batch and its gradient with respect to the logits.
+    """The summed cross-entropy of a batch and its gradient with respect to the logits.
 
-    One ``log_softmax`` serves both: the loss is ``mean_i(-w_i log p_i[t_i])`` and the
-    gradient ``w_i (p_i - onehot(t_i)) / n`` with ``p = exp(log p)``, shape
+    One ``log_softmax`` serves both: the loss is ``sum_i(-w_i log p_i[t_i])`` and the
+    gradient ``w_i (p_i - onehot(t_i))`` with ``p = exp(log p)``, shape
     ``(n, n_classes)``. ``sample_weight`` (shape ``(n,)``, default all 1) weighs each
-    row; the mean still divides by ``n``, as scikit-learn does.
+    row. Sums over blocks of rows add up to the sum over all of them.
     """
     log_probs = log_softmax(logits)
     t = np.asarray(targets, dtype=np.intp)
@@ -149,23 +149,33 @@ def mean_cross_entropy_and_gradient(
     grad = np.exp(log_probs)
     grad[rows, t] -= 1.0
     if sample_weight is None:
-        loss = -float(log_probs[rows, t].sum()) / len(t)
+        loss = -float(log_probs[rows, t].sum())
     else:
         w = np.asarray(sample_weight, dtype=np.float64)
-        loss = -float(w @ log_probs[rows, t]) / len(t)
+        loss = -float(w @ log_probs[rows, t])
         grad *= w[:, None]
-    grad /= len(t)
     return loss, grad
 
 
-def mean_binary_cross_entropy_and_gradient(
+def mean_cross_entropy_and_gradient(
     logits: ArrayLike, targets: ArrayLike, sample_weight: ArrayLike | None = None
 ) -> tuple[float, FloatArray]:
-    """The mean binary cross-entropy of sigmoid(z) against 0/1 targets, and its gradient
-    with respect to the logits ``z``, shape ``(n,)``.
+    """The mean cross-entropy of a batch and its gradient with respect to the logits:
+    ``cross_entropy_sum_and_gradient`` divided by ``n`` (with weights too, as
+    scikit-learn does)."""
+    loss, grad = cross_entropy_sum_and_gradient(logits, targets, sample_weight)
+    grad /= len(grad)
+    return loss / len(grad), grad
 
-    The loss is ``mean_i(w_i softplus(-s_i z_i))`` with ``s_i = ±1`` for target 1 or 0,
-    and the gradient ``w_i (sigmoid(z_i) - t_i) / n``. One ``exp(-|z|)`` serves both:
+
+def binary_cross_entropy_sum_and_gradient(
+    logits: ArrayLike, targets: ArrayLike, sample_weight: ArrayLike | None = None
+) -> tuple[float, FloatArray]:
+    """The summed binary cross-entropy of sigmoid(z) against 0/1 targets, and its
+    gradient with respect to the logits ``z``, shape ``(n,)``.
+
+    The loss is ``sum_i(w_i softplus(-s_i z_i))`` with ``s_i = ±1`` for target 1 or 0,
+    and the gradient ``w_i (sigmoid(z_i) - t_i)``. One ``exp(-|z|)`` serves both:
     ``softplus(-s z) = max(-s z, 0) + log1p(exp(-|z|))``, and it never overflows.
     """
     z = np.asarray(logits, dtype=np.float64)
@@ -179,10 +189,19 @@ def mean_binary_cross_entropy_and_gradient(
     grad /= 1.0 + e
     grad -= t
     if sample_weight is None:
-        loss = float(losses.sum()) / len(t)
+        loss = float(losses.sum())
     else:
         w = np.asarray(sample_weight, dtype=np.float64)
-        loss = float(w @ losses) / len(t)
+        loss = float(w @ losses)
         grad *= w
-    grad /= len(t)
     return loss, grad
+
+
+def mean_binary_cross_entropy_and_gradient(
+    logits: ArrayLike, targets: ArrayLike, sample_weight: ArrayLike | None = None
+) -> tuple[float, FloatArray]:
+    """The mean binary cross-entropy and its gradient:
+    ``binary_cross_entropy_sum_and_gradient`` divided by ``n``."""
+    loss, grad = binary_cross_entropy_sum_and_gradient(logits, targets, sample_weight)
+    grad /= len(grad)
+    return loss / len(grad), grad

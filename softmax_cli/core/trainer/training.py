@@ -21,7 +21,7 @@ import numpy as np
 from softmax_cli.core.calculator.losses import cross_entropy
 from softmax_cli.core.trainer.adam import Adam
 from softmax_cli.core.trainer.mlp import MLP
-from softmax_cli.core.trainer.objectives import full_batch_objective
+from softmax_cli.core.trainer.objectives import FullBatch, LinearObjective, full_batch_objective
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import FloatArray, IntArray
@@ -252,9 +252,23 @@ def _fit_lbfgs(
     iterations, and whether it stopped on its iteration (or evaluation) cap instead.
     Two-class softmax regression is solved over its weight difference, an exact
     reduction (``core.objectives``)."""
+    objective = full_batch_objective(model, data.x_train, data.y_train, sample_weight, settings.l2)
+    return minimize_lbfgs(objective, settings, lambda: _validation(model, data), stopping, on_epoch)
+
+
+def minimize_lbfgs(
+    objective: FullBatch | LinearObjective,
+    settings: FitSettings,
+    validation: Callable[[], tuple[float | None, float | None]] = lambda: (None, None),
+    stopping: EarlyStopping | None = None,
+    on_epoch: EpochCallback | None = None,
+) -> tuple[list[EpochStats], bool]:
+    """L-BFGS-B on ``objective`` from its model's parameters, which it leaves at the
+    optimum; ``validation()`` scores the model after each iteration. The iterations, and
+    whether the run stopped on its iteration (or evaluation) cap."""
     from scipy.optimize import minimize
 
-    objective = full_batch_objective(model, data.x_train, data.y_train, sample_weight, settings.l2)
+    model = objective.model
     history: list[EpochStats] = []
     began = time.perf_counter()
 
@@ -262,7 +276,7 @@ def _fit_lbfgs(
         nonlocal began
         value, accuracy = objective.at(np.asarray(intermediate_result.x))
         loss = value - 0.5 * settings.l2 * model.weight_norm() if settings.l2 else value
-        val_loss, val_accuracy = _validation(model, data)
+        val_loss, val_accuracy = validation()
         now = time.perf_counter()
         stats = EpochStats(
             len(history) + 1, loss, value, accuracy, val_loss, val_accuracy, now - began

@@ -251,9 +251,29 @@ class Table:
     numeric (no text cell at all)."""
 
     def __init__(self, reader: TableReader) -> None:
-        self.names = reader.names
-        self._chunks = list(reader)
-        width = reader.width
+        self._join(reader.names, list(reader))
+        self._sources: list[tuple[str, int]] = []
+
+    @classmethod
+    def joined(cls, tables: Sequence[Table], paths: Sequence[str]) -> Table:
+        """The rows of ``tables`` (which have the same column names), read from the files
+        at ``paths``, one after another; each row keeps its own input line, and
+        ``source`` tells its file."""
+        table = cls.__new__(cls)
+        table._join(tables[0].names, [chunk for part in tables for chunk in part._chunks])
+        ends = np.cumsum([len(part) for part in tables]).tolist()
+        table._sources = list(zip(paths, ends, strict=True))
+        return table
+
+    def source(self, row: int) -> str:
+        """The file that row ``row`` was read from when the table joins several, else
+        ``""``."""
+        return next((path for path, end in self._sources if row < end), "")
+
+    def _join(self, names: list[str], chunks: list[TableChunk]) -> None:
+        self.names = names
+        self._chunks = chunks
+        width = len(names)
         self.numbers = _stack([c.numbers for c in self._chunks], (0, width), np.float64)
         self.missing = _stack([c.missing for c in self._chunks], (0, width), np.bool_)
         self.text = _stack([c.text for c in self._chunks], (0, width), np.bool_)

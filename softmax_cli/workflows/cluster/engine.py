@@ -65,17 +65,12 @@ class OnCluster:
 
     def map(self, task: Task, items: Sequence[Any], *arguments: Any) -> list[Any]:
         futures = self._submit(task, items, arguments)
+        _raise_first_error(futures)
         return list(self.client.gather(futures))
 
     def load(self, task: Task, items: Sequence[Any], *arguments: Any) -> list[Any]:
-        from distributed import wait
-
         futures = self._submit(task, items, arguments)
-        # wait, not gather: the results stay on the workers, gathering would copy them here
-        wait(futures)  # type: ignore[no-untyped-call]
-        for future in futures:
-            if future.status == "error":
-                future.result()  # a shard that cannot be read stops the run here, with its error
+        _raise_first_error(futures)  # each result stays on its worker: no gather
         return futures
 
     def release(self, handles: list[Any]) -> None:
@@ -85,6 +80,15 @@ class OnCluster:
     def _submit(self, task: Task, items: Sequence[Any], arguments: tuple[Any, ...]) -> list[Any]:
         # pure=False: a task reads files, which may change between runs.
         return [self.client.submit(task, item, *arguments, pure=False) for item in items]
+
+
+def _raise_first_error(futures: list[Any]) -> None:
+    """Wait for ``futures``; a task that failed stops the run with its error, the first
+    shard's in order (not whichever Dask saw first), as one process would."""
+    for future in futures:
+        error = future.exception()
+        if error is not None:
+            raise error
 
 
 class Running:

@@ -7,9 +7,9 @@ K-fold), and the final model is then fitted on every row.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from typing import TYPE_CHECKING, BinaryIO, NamedTuple
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
@@ -30,12 +30,14 @@ from softmax_cli.workflows.trainer.train_data import (
     matching_examples,
     training_examples,
 )
+from softmax_cli.workflows.trainer.train_output import Report, report_outcome
 
 if TYPE_CHECKING:
     from softmax_cli.arraytypes import FloatArray, IntArray
     from softmax_cli.core.trainer.outcome import Schema
     from softmax_cli.core.trainer.train_config import TrainConfig
     from softmax_cli.core.trainer.training import EpochCallback
+    from softmax_cli.io.formats.table import Table
 
 PREVIEW_ROWS = 5
 # Called with a fit's title, its most epochs and their unit ("epoch" or "iteration"),
@@ -78,13 +80,14 @@ def train(
 ) -> TrainOutcome:
     """Train on the CSV ``data``; notes on what was done to the data go to ``notify``,
     and a fit that did not converge is told to ``warn``."""
-    outcome = _run(data, config, delimiter, test_set, notify, progress, lambda: None)[0]
-    _warn_unconverged(outcome, config, warn)
+    table = read_table(data, delimiter)
+    outcome = _run(table, config, delimiter, test_set, notify, progress, lambda: None)[0]
+    warn_unconverged(outcome, config, warn)
     return outcome
 
 
 def _run(
-    data: BinaryIO,
+    table: Table,
     config: TrainConfig,
     delimiter: str | None,
     test_set: TestSet | None,
@@ -94,7 +97,7 @@ def _run(
 ) -> tuple[TrainOutcome, Examples]:
     """``train``, also giving the rows the final model was fitted on; ``starting`` is
     called once the data and options have passed every check, before the first fit."""
-    examples, schema, summary = training_examples(read_table(data, delimiter), config, notify)
+    examples, schema, summary = training_examples(table, config, notify)
     class_counts = np.bincount(examples.targets, minlength=len(schema.classes))
     rng = np.random.default_rng(config.seed)
     if config.cv:
@@ -103,21 +106,12 @@ def _run(
         outcome = _cross_validate(examples, schema, summary, class_counts, config, rng, progress)
         return outcome, examples
     if test_set is not None:
-        test_table = read_table(test_set.stream, delimiter)
-        test, _ = matching_examples(test_table, schema, config.missing, notify, test_set.name)
-        if not len(test):
-            raise DataError(f"{test_set.name}: no test rows left to evaluate on")
+        test = test_examples(test_set, schema, config, delimiter, notify)
         train_part = examples
     else:
-        _note_single_row_classes(schema, class_counts, notify)
-        n_test = holdout_count(len(examples), config.test_size)
-        if n_test >= len(examples):
-            raise ArgumentError(
-                f"--test-size {config.test_size:g} leaves no training rows of {len(examples)}"
-            )
-        if n_test < 1:
-            raise DataError(f"{len(examples)} rows are too few to hold out a test set")
-        train_rows, test_rows = stratified_split(examples.targets, n_test, rng)
+        train_rows, test_rows = split_rows(
+            examples.targets, schema, class_counts, config, rng, notify
+        )
         train_part, test = examples.take(train_rows), examples.take(test_rows)
     starting()
     fitted = fit_classifier(train_part, schema, config, rng, progress, "training")
@@ -129,11 +123,42 @@ def _run(
         resolved_settings(config, fitted),
         fitted,
         evaluate_logits(logits, test.targets),
-        _preview(test, logits),
+        preview(test, logits),
         len(test),
         None,
     )
     return outcome, train_part
+
+
+def test_examples(
+    test_set: TestSet, schema: Schema, config: TrainConfig, delimiter: str | None, notify: Notify
+) -> Examples:
+    """The rows of a separate test file, with the training data's columns."""
+    test_table = read_table(test_set.stream, delimiter)
+    test, _ = matching_examples(test_table, schema, config.missing, notify, test_set.name)
+    if not len(test):
+        raise DataError(f"{test_set.name}: no test rows left to evaluate on")
+    return test
+
+
+def split_rows(
+    targets: IntArray,
+    schema: Schema,
+    class_counts: IntArray,
+    config: TrainConfig,
+    rng: np.random.Generator,
+    notify: Notify,
+) -> tuple[IntArray, IntArray]:
+    """The stratified training and test rows of all rows with these class ``targets``."""
+    _note_single_row_classes(schema, class_counts, notify)
+    n_test = holdout_count(len(targets), config.test_size)
+    if n_test >= len(targets):
+        raise ArgumentError(
+            f"--test-size {config.test_size:g} leaves no training rows of {len(targets)}"
+        )
+    if n_test < 1:
+        raise DataError(f"{len(targets)} rows are too few to hold out a test set")
+    return stratified_split(targets, n_test, rng)
 
 
 def _cross_validate(
@@ -169,7 +194,7 @@ def _cross_validate(
         resolved_settings(config, final),
         final,
         evaluate_logits(logits, examples.targets),
-        _preview(examples, logits),
+        preview(examples, logits),
         len(examples),
         scores,
     )
@@ -230,8 +255,8 @@ def fit_classifier(
         l2=config.resolved_l2(len(fit_rows)),
         patience=patience,
     )
-    balanced = config.class_weight == "balanced"
-    weights = balanced_weights(data.y_train, len(schema.classes)) if balanced else None
+    per_class = class_weights(config, np.bincount(data.y_train, minlength=len(schema.classes)))
+    weights = None if per_class is None else per_class[data.y_train]
     unit = "iteration" if solver == "lbfgs" else "epoch"
     with progress(title, config.max_epochs, unit) as on_epoch, fitting_threads():
         result = fit(model, settings, data, rng, sample_weight=weights, on_epoch=on_epoch)
@@ -247,11 +272,12 @@ def fit_classifier(
     )
 
 
-def balanced_weights(targets: IntArray, n_classes: int) -> FloatArray:
-    """scikit-learn's ``class_weight="balanced"``: class k weighs ``n / (K n_k)``."""
-    counts = np.bincount(targets, minlength=n_classes)
-    per_class = len(targets) / (n_classes * np.maximum(counts, 1))
-    return np.asarray(per_class[targets])
+def class_weights(config: TrainConfig, counts: IntArray) -> FloatArray | None:
+    """Each class's row weight from the training rows' class ``counts``: scikit-learn's
+    ``class_weight="balanced"``, class k weighs ``n / (K n_k)``; ``None``: all 1."""
+    if config.class_weight != "balanced":
+        return None
+    return np.asarray(counts.sum() / (len(counts) * np.maximum(counts, 1)))
 
 
 def predict_logits(fitted: Fitted, examples: Examples) -> FloatArray:
@@ -273,7 +299,7 @@ def resolved_settings(config: TrainConfig, fitted: Fitted) -> dict[str, object]:
     }
 
 
-def _warn_unconverged(outcome: TrainOutcome, config: TrainConfig, warn: Notify) -> None:
+def warn_unconverged(outcome: TrainOutcome, config: TrainConfig, warn: Notify) -> None:
     folds = None if outcome.folds is None else [fold.converged for fold in outcome.folds]
     fitted = outcome.fitted
     warning = convergence_warning(
@@ -283,7 +309,8 @@ def _warn_unconverged(outcome: TrainOutcome, config: TrainConfig, warn: Notify) 
         warn(warning)
 
 
-def _preview(examples: Examples, logits: FloatArray) -> Preview:
+def preview(examples: Examples, logits: FloatArray) -> Preview:
+    """The first rows by input line, with their classes and predicted probabilities."""
     first = np.argsort(examples.line_numbers, kind="stable")[:PREVIEW_ROWS]
     return Preview(examples.line_numbers[first], examples.targets[first], softmax(logits[first]))
 
@@ -298,19 +325,8 @@ def _note_single_row_classes(schema: Schema, counts: IntArray, notify: Notify) -
         )
 
 
-class Report(NamedTuple):
-    """Where a run's results go: the report (a table, else JSON) to ``stdout``, the
-    model to ``save``, the figure to ``plot``, when given."""
-
-    stdout: BinaryIO
-    as_table: bool
-    color: str = "auto"
-    save: str | None = None
-    plot: str | None = None
-
-
 def train_and_report(
-    data: BinaryIO,
+    data: BinaryIO | Sequence[str],
     source: str,
     config: TrainConfig,
     report: Report,
@@ -322,46 +338,18 @@ def train_and_report(
     starting: Callable[[], None] = lambda: None,
     warn: Notify = lambda warning: None,
 ) -> TrainOutcome:
-    """Train on ``data`` (named ``source`` in the report), then save, plot and report;
-    ``starting`` is called when the data has passed every check and fitting begins, and
-    a fit that did not converge is told to ``warn``."""
+    """Train on ``data`` (a stream, or the paths of shards read as one table; named
+    ``source`` in the report), then save, plot and report; ``starting`` is called when
+    the data has passed every check and fitting begins, and a fit that did not converge
+    is told to ``warn``."""
     progress = terminal_progress(report.color) if show_progress else no_progress
-    outcome, trained_on = _run(data, config, delimiter, test_set, notify, progress, starting)
-    _warn_unconverged(outcome, config, warn)
-    if report.save is not None:
-        from softmax_cli.io.formats.modelfile import SavedModel, save_model
+    if isinstance(data, Sequence):
+        from softmax_cli.io.shards.tables import read_joined_table
 
-        fitted = outcome.fitted
-        model = SavedModel(
-            fitted.model,
-            outcome.schema.classes,
-            outcome.settings,
-            fitted.preprocessor,
-            outcome.schema.target,
-        )
-        save_model(report.save, model)
-    if report.plot is not None:
-        _plot(report.plot, outcome, trained_on)
-    if report.as_table:
-        from softmax_cli.render.console import make_console
-        from softmax_cli.render.train_report import render_train_report
-
-        render_train_report(make_console(report.color), outcome, source)
+        table = read_joined_table(data, delimiter)
     else:
-        from softmax_cli.io.formats.reports import format_train_json
-
-        report.stdout.write(format_train_json(outcome))
+        table = read_table(data, delimiter)
+    outcome, trained_on = _run(table, config, delimiter, test_set, notify, progress, starting)
+    warn_unconverged(outcome, config, warn)
+    report_outcome(outcome, report, source, trained_on)
     return outcome
-
-
-def _plot(path: str, outcome: TrainOutcome, trained_on: Examples) -> None:
-    """The figure; decision regions only when the model sees just two numeric columns."""
-    from softmax_cli.io.named_file import replacing
-    from softmax_cli.render.plots import plot_train
-
-    schema = outcome.schema
-    with replacing(path) as stream:
-        if len(schema.numeric) == 2 and not schema.categorical:
-            plot_train(stream, outcome, trained_on.numbers, trained_on.targets)
-        else:
-            plot_train(stream, outcome)

@@ -15,6 +15,7 @@ from softmax_cli.core.trainer.preprocessing import (
     looks_like_an_identifier,
 )
 from softmax_cli.errors import ArgumentError, DataError
+from softmax_cli.io.shards.concatenated import in_shard
 from softmax_cli.io.targets.parser import default_target_column
 from softmax_cli.workflows.trainer.class_labels import class_namer, class_order
 
@@ -161,12 +162,12 @@ def training_examples(
                 f"category (an ID or free text?): leave it out with --drop "
                 f"{table.names[column]!r}"
             )
-    keep, summary = _rows_to_keep(table, labels, features, config.missing, notify)
+    keep, summary = rows_to_keep(table, labels, features, config.missing, notify)
     classes = class_order([label for label, kept in zip(labels, keep, strict=True) if kept])
     if len(classes) < 2:
         found = f"only {classes[0]!r}" if classes else "none"
         raise DataError(f"a classifier needs at least two classes; the target has {found}")
-    examples = _examples(table, np.flatnonzero(keep), labels, classes, numeric, texts)
+    examples = labelled_examples(table, np.flatnonzero(keep), labels, classes, numeric, texts)
     names = table.names
     schema = Schema(
         names[target], classes, [names[i] for i in numeric], [names[i] for i in categorical]
@@ -202,7 +203,7 @@ def matching_examples(
     check_numeric(table, numeric, source)
     cells, *texts = table.texts([position[schema.target], *categorical])
     labels = list(map(class_namer(schema.classes), cells))
-    keep, summary = _rows_to_keep(table, labels, numeric + categorical, missing, notify, source)
+    keep, summary = rows_to_keep(table, labels, numeric + categorical, missing, notify, source)
     rows = np.flatnonzero(keep)
     for row in rows.tolist():
         if labels[row] not in schema.classes:
@@ -212,10 +213,10 @@ def matching_examples(
                 int(table.line_numbers[row]),
                 position[schema.target] + 1,
             )
-    return _examples(table, rows, labels, schema.classes, numeric, texts), summary
+    return labelled_examples(table, rows, labels, schema.classes, numeric, texts), summary
 
 
-def _examples(
+def labelled_examples(
     table: Table,
     rows: IntArray,
     labels: list[str],
@@ -250,7 +251,7 @@ def check_numeric(table: Table, columns: Sequence[int], source: str) -> None:
         )
 
 
-def _rows_to_keep(
+def rows_to_keep(
     table: Table,
     labels: list[str],
     features: Sequence[int],
@@ -265,12 +266,14 @@ def _rows_to_keep(
     gaps = table.missing[:, list(features)] & has_target[:, None]
     if missing == "error" and gaps.any():
         row, column = np.argwhere(gaps)[0]
-        raise DataError(
+        error = DataError(
             f"{prefix}a missing cell in column {table.names[features[column]]!r} "
             "(--missing mean fills it, --missing drop drops its row)",
             int(table.line_numbers[row]),
             int(features[column]) + 1,
         )
+        shard = "" if source else table.source(int(row))  # a joined table's row's file
+        raise in_shard(shard, error) if shard else error
     keep = has_target & ~gaps.any(axis=1) if missing == "drop" else has_target
     without_target = int(np.count_nonzero(~has_target))
     dropped = int(np.count_nonzero(has_target & ~keep))
