@@ -48,8 +48,8 @@ class ShardedRows:
     def skipped(self) -> SkipReport:
         """The shards' skipped rows together (line numbers are each shard's own)."""
         total = SkipReport(self._unit)
-        for report in self._shard_skips:
-            total.extend(report)
+        for path, report in zip(self.paths, self._shard_skips, strict=False):
+            total.extend(report, path)
         return total
 
     def _open(self, index: int) -> RowSource:
@@ -81,7 +81,8 @@ class ShardedRows:
     def _check_same_labels(self, source: RowSource) -> None:
         if source.labels != self.labels:
             raise DataError(
-                f"its header differs from {self.paths[0]}'s: every shard needs the same columns"
+                f"{_columns(source.labels)} where {self.paths[0]} has "
+                f"{_columns(self.labels)}: every shard needs the same columns"
             )
 
     def _check_width(self, width: int) -> None:
@@ -92,3 +93,12 @@ class ShardedRows:
                 f"{width} columns where {self.paths[0]} has {self.n_columns}: every shard needs "
                 "the same columns"
             )
+
+
+def _columns(labels: list[str] | None, shown: int = 5) -> str:
+    """A shard's header for a message: ``header a,b,c`` (its first few names), or ``no
+    header``."""
+    if labels is None:
+        return "no header"
+    more = ",..." if len(labels) > shown else ""
+    return f"header {','.join(labels[:shown])}{more}"
