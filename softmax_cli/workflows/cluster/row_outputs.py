@@ -64,7 +64,24 @@ def output_paths(shards: Sequence[str], output_dir: str, fmt: str) -> list[str]:
             raise ArgumentError(f"{paths[stem]} and {shard} would both write {stem}: rename one")
         paths[stem] = shard
     separator = "" if output_dir.endswith("/") else "/"
-    return [f"{output_dir}{separator}{shard_stem(shard)}{EXTENSIONS[fmt]}" for shard in shards]
+    outputs = [f"{output_dir}{separator}{shard_stem(shard)}{EXTENSIONS[fmt]}" for shard in shards]
+    for shard, output in zip(shards, outputs, strict=True):
+        if _same_file(shard, output):
+            raise ArgumentError(
+                f"--output-dir would write {output} over the input shard {shard}: give "
+                "another folder"
+            )
+    return outputs
+
+
+def _same_file(shard: str, output: str) -> bool:
+    """``output`` is the local file ``shard`` (writing it would lose the input)."""
+    if is_url(shard) or is_url(output):
+        return False
+    try:
+        return os.path.samefile(os.path.expanduser(shard), output)
+    except OSError:  # one of them is not there
+        return False
 
 
 def write_per_shard(
@@ -77,9 +94,10 @@ def write_per_shard(
         ShardJob(path, quiet, command, output)
         for path, command, output in zip(spec.shards, commands, outputs, strict=True)
     ]
-    skipped = SkipReport()
-    for report in engine.map(run_shard_job, jobs):
-        skipped.extend(report)
+    reports = engine.map(run_shard_job, jobs)
+    skipped = SkipReport(reports[0].unit if reports else "line")  # rows of an array
+    for path, report in zip(spec.shards, reports, strict=True):
+        skipped.extend(report, path)
     return skipped
 
 
