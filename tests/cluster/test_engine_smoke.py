@@ -13,8 +13,9 @@ def test_softmax_writes_each_shard_as_alone(tmp_path: Path, scheduler: str, run_
         np.save(tmp_path / f"{name}.npy", rng.normal(size=(5, 4)))
     out = tmp_path / "out"
     out.mkdir()
-    done = run_script("softmax", "-i", str(tmp_path / "*.npy"), "--output-dir", str(out),
-                      "--scheduler", scheduler)
+    done = run_script(
+        "softmax", "-i", str(tmp_path / "*.npy"), "--output-dir", str(out), "--scheduler", scheduler
+    )
     assert done.returncode == 0, done.stderr
     for name in ("a", "b", "c"):
         alone = run_script("softmax", "-i", str(tmp_path / f"{name}.npy"), "-f", "csv")

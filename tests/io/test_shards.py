@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import itertools
 import os
@@ -179,3 +180,13 @@ def test_one_shard_reads_as_its_stream(tmp_path: Path) -> None:
     (tmp_path / "a.csv").write_text("p,q\n1,2\n")
     source = open_rows(spec_of([str(tmp_path / "a.csv")])._replace(stream=io.BytesIO(b"1,2\n")))
     assert not isinstance(source, ShardedRows)
+
+
+def test_a_source_dropped_unread_closes_its_first_shard(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.csv").write_text("1,2\n")
+    source = open_rows(spec_of([str(tmp_path / "a.csv"), str(tmp_path / "b.csv")]))
+    first = source._streams[0]  # type: ignore[attr-defined]
+    del source  # no ResourceWarning (an error under -W error)
+    gc.collect()
+    assert first.closed

@@ -52,6 +52,16 @@ class ShardedRows:
             total.extend(report, path)
         return total
 
+    def close(self) -> None:
+        """Close every shard opened (the first one is, up front, for its header)."""
+        for stream in self._streams:
+            stream.close()
+
+    def __del__(self) -> None:
+        # A source dropped unread (an error found between opening and reading, such as
+        # stats -k beyond the columns) still holds its first shard: close it quietly.
+        self.close()
+
     def _open(self, index: int) -> RowSource:
         stream = open_shard(self.paths[index])
         self._streams.append(stream)

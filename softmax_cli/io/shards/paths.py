@@ -45,12 +45,19 @@ def expand_shards(patterns: Sequence[str]) -> list[str]:
     seen: dict[str, str] = {}
     for shard in shards:
         # ./a.csv and a.csv (or a link to it) are one file: its rows would count twice
-        key = shard if is_url(shard) else os.path.realpath(os.path.expanduser(shard))
+        key = shard if is_url(shard) else _real_path(shard)
         if key in seen:
             twice = repr(shard) if seen[key] == shard else f"{seen[key]!r} and {shard!r} name it"
             raise ArgumentError(f"a file is given twice ({twice}): each shard is read once")
         seen[key] = shard
     return shards
+
+
+def _real_path(path: str) -> str:
+    try:
+        return os.path.realpath(os.path.expanduser(path))
+    except ValueError:  # a NUL in the name
+        raise ArgumentError(f"{path!r} is not a file name") from None
 
 
 def targets_per_shard(shards: Sequence[str], targets: str) -> list[str]:

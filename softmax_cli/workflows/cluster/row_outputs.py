@@ -80,7 +80,7 @@ def _same_file(shard: str, output: str) -> bool:
         return False
     try:
         return os.path.samefile(os.path.expanduser(shard), output)
-    except OSError:  # one of them is not there
+    except (OSError, ValueError):  # one of them is not there, or no name (a NUL in it)
         return False
 
 
