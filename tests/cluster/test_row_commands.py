@@ -124,15 +124,7 @@ def test_predict_per_shard_with_a_train_model(tmp_path: Path, scheduler: str, ru
         [("x", "color", "target"), ("color", "x"), ("target", "color", "x")]
     ):
         (shards / f"p{index}.csv").write_text(table(7, order))
-    out = tmp_path / "out"
-    out.mkdir()
-    done = run_script("predict", "-m", str(model), "-i", f"{shards}/*.csv", "--output-dir",
-                      str(out), "-f", "json", "--scheduler", scheduler)  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    for index in range(3):
-        alone = run_script("predict", "-m", str(model), "-i", str(shards / f"p{index}.csv"),
-                           "-f", "json")  # fmt: skip
-        assert (out / f"p{index}.jsonl").read_bytes() == alone.stdout
+    predicts_each_shard_as_alone(run_script, model, sorted(shards.iterdir()), "json", scheduler)
 
 
 def test_predict_per_shard_with_a_blobs_model(tmp_path: Path, scheduler: str, run_script):
@@ -141,12 +133,20 @@ def test_predict_per_shard_with_a_blobs_model(tmp_path: Path, scheduler: str, ru
     rng = np.random.default_rng(4)
     for index in range(3):
         np.save(tmp_path / f"f{index}.npy", rng.normal(0, 10, size=(5, 2)))
-    out = tmp_path / "out"
+    shards = [tmp_path / f"f{index}.npy" for index in range(3)]
+    predicts_each_shard_as_alone(run_script, model, shards, "csv", scheduler)
+
+
+def predicts_each_shard_as_alone(
+    run_script, model: Path, shards: list[Path], fmt: str, scheduler: str
+) -> None:
+    """predict on the cluster writes for each shard what it prints for the shard alone."""
+    out = model.parent / "out"
     out.mkdir()
-    done = run_script("predict", "-m", str(model), "-i", f"{tmp_path}/f*.npy", "--output-dir",
-                      str(out), "-f", "csv", "--scheduler", scheduler)  # fmt: skip
+    inputs = [part for shard in shards for part in ("-i", str(shard))]
+    done = run_script("predict", "-m", str(model), *inputs, "--output-dir", str(out), "-f", fmt,
+                      "--scheduler", scheduler)  # fmt: skip
     assert done.returncode == 0, done.stderr
-    for index in range(3):
-        alone = run_script("predict", "-m", str(model), "-i", str(tmp_path / f"f{index}.npy"),
-                           "-f", "csv")  # fmt: skip
-        assert (out / f"f{index}.csv").read_bytes() == alone.stdout
+    for shard in shards:
+        alone = run_script("predict", "-m", str(model), "-i", str(shard), "-f", fmt)
+        assert (out / f"{shard.stem}{EXTENSIONS[fmt]}").read_bytes() == alone.stdout
