@@ -136,7 +136,7 @@ def _start_local(distributed: Any, workers: int | None) -> Any:
     try:
         return local_cluster(distributed, workers)
     except (OSError, RuntimeError, TimeoutError) as exc:  # Dask wraps what stopped it
-        raise SoftmaxError(f"cannot start a local Dask cluster: {exc}") from None
+        raise SoftmaxError(f"cannot start a local Dask cluster: {_one_line(exc)}") from None
 
 
 CONNECT_TIMEOUT = "10s"
@@ -160,7 +160,7 @@ def _connect(distributed: Any, address: str) -> Any:
         return distributed.Client(address, timeout=CONNECT_TIMEOUT)
     except Exception as exc:  # noqa: BLE001 - whatever answers there is not a scheduler
         # (a web server's reply read as a frame length raises MemoryError, say)
-        reason = str(exc) if isinstance(exc, OSError | TimeoutError) else "no Dask answer"
+        reason = _one_line(exc) if isinstance(exc, OSError | TimeoutError) else "no Dask answer"
         raise SoftmaxError(f"cannot reach the Dask scheduler at {address}: {reason}") from None
 
 
@@ -177,3 +177,8 @@ def _refused_at_once(address: str, host: str, port: int) -> None:
         ) from None
     except OSError:
         pass  # an unknown host or a slow network: Dask's own attempt says what it is
+
+
+def _one_line(exc: BaseException) -> str:
+    """Dask's message on one line (some run over several)."""
+    return " ".join(str(exc).split())
