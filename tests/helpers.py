@@ -64,3 +64,20 @@ def filtered_probs(weights: np.ndarray, filters: Filters) -> np.ndarray:
 
     kept = filtered_weights(weights, filters)
     return np.asarray(kept / kept.sum(axis=-1, keepdims=True))
+
+
+def refused_address() -> str:
+    """A local address where nothing listens (a port just given back)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"tcp://127.0.0.1:{port}"
+
+
+def one_line(stderr: bytes) -> str:
+    """``stderr`` as text, asserted to be one line and no traceback."""
+    text = stderr.decode()
+    assert text.count("\n") == 1 and "Traceback" not in text, text
+    return text

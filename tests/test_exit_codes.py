@@ -48,6 +48,9 @@ REPRODUCERS: dict[int, dict[str, str]] = {
         "a device such as /dev/null, a FIFO, a socket": (
             "softmax train-blobs --samples 20 --test-size 5 --epochs 1 -q --plot /dev/null"
         ),
+        "a Dask scheduler that cannot be reached": (
+            "echo 1,2 > a.csv; mkdir -p o; softmax -i a.csv --output-dir o --scheduler tcp://127.0.0.1:1"
+        ),
     },
     2: {
         "unknown option or command": "softmax sigmod 1",
@@ -66,10 +69,18 @@ REPRODUCERS: dict[int, dict[str, str]] = {
         "a --targets file that does not exist": "softmax xent --targets nothing.txt 1 2",
         "compare with both files on stdin": "softmax compare - - < /dev/null",
         "no input on a terminal": "PTY softmax",
+        "an --input glob that matches no file": "softmax -i 'none/*.csv'",
+        "an input file given twice": "echo 1,2 > a.csv; softmax -i a.csv -i ./a.csv",
+        "--workers or --scheduler on stdin or values": "softmax --workers 2 1 2",
+        "an --output-dir that is no folder": "echo 1,2 > a.csv; softmax -i a.csv --output-dir b",
     },
     65: {
         "non-numeric or nan cell": "printf '1,2\\n1,nan\\n' | softmax -f csv",
         "ragged row": "printf '1,2\\n1,2,3\\n' | softmax -f csv",
+        "input shards whose columns differ": (
+            "printf 'a,b\\n1,2\\n' > a.csv; printf 'a,c\\n1,2\\n' > b.csv;"
+            " softmax -i a.csv -i b.csv"
+        ),
         "compare's BASE and OTHER of different shapes": (
             "printf '1,2\\n' > a.csv; printf '1,2,3\\n' > b.csv; softmax compare a.csv b.csv"
         ),

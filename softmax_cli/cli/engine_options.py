@@ -56,16 +56,22 @@ def row_engine_options(command: F) -> F:
 
 
 def engine_spec(
-    kwargs: dict[str, Any], spec: InputSpec, inputs: str = "give them with --input"
+    kwargs: dict[str, Any],
+    spec: InputSpec,
+    inputs: str = "give them with --input",
+    rows_to_files: bool = True,
 ) -> EngineSpec:
     """Pop the engine options, as an ``EngineSpec`` for the input ``spec`` names. A
     cluster needs input files that the workers can read (``inputs`` says how to name
     them); a scheduler address that comes only from ``DASK_SCHEDULER_ADDRESS`` is not
-    used for stdin or values."""
+    used for stdin or values, nor by a row command that writes its rows to stdout
+    (``rows_to_files`` false: no --output-dir)."""
     from softmax_cli.workflows.cluster.engine import EngineSpec
 
     workers, scheduler = kwargs.pop("workers"), kwargs.pop("scheduler")
-    if _from_environment("scheduler") and (workers is not None or not spec.shards):
+    if _from_environment("scheduler") and (
+        workers is not None or not spec.shards or not rows_to_files
+    ):
         scheduler = None  # the environment's address gives way to --workers and to stdin
     if workers is not None and scheduler is not None:
         raise click.UsageError("give --workers or --scheduler, not both")
@@ -98,7 +104,7 @@ def row_plan(kwargs: dict[str, Any]) -> RowPlan:
     CSV into files. A cluster writes files, so it needs ``--output-dir``."""
     output_dir = kwargs.pop("output_dir")
     spec = input_spec(kwargs)
-    engine = engine_spec(kwargs, spec)
+    engine = engine_spec(kwargs, spec, rows_to_files=output_dir is not None)
     if output_dir is not None and kwargs["fmt"] == "auto":
         kwargs["fmt"] = "csv"
     output = output_spec(kwargs)

@@ -165,10 +165,14 @@ def _paired(
 ) -> RowSource:
     """``source``'s rows, each with its target from ``targets_file``."""
     from softmax_cli.io.formats.target_pairs import PairedRows  # only --targets pays for it
+    from softmax_cli.io.shards.paths import is_glob, targets_per_shard
 
+    path = targets_file.path
+    if is_glob(path):  # one input: a glob of targets must name one file
+        path = targets_per_shard(spec.shards or ("-",), path)[0]
     return PairedRows(
         source,
-        targets_file.path,
+        path,
         binary=targets_file.binary,
         skip_invalid=spec.skip_invalid,
         rows_read=rows_read,

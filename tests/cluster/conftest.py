@@ -3,7 +3,6 @@ once per test session; commands reach it with ``--scheduler ADDRESS``."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 
 import pytest
@@ -13,14 +12,9 @@ import pytest
 def dask_cluster() -> Iterator[object]:
     """The running ``LocalCluster`` (``.scheduler_address``, ``.workers``)."""
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        scheduler_kwargs={"dashboard": False, "dashboard_address": ":0"},  # no port warning
-        silence_logs=logging.CRITICAL,
-    ) as cluster:
+    from softmax_cli.workflows.cluster.engine import local_cluster
+
+    with local_cluster(distributed, 2) as cluster:  # what --workers 2 starts
         yield cluster
 
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from softmax_cli.errors import DataError
 from softmax_cli.io.formats import npy
+from softmax_cli.io.shards.paths import open_shard
 from softmax_cli.io.streaming.blocks import BLOCK_SIZE, NOT_UTF8, line_blocks, numbered_lines
 from softmax_cli.io.targets.parser import TargetParser
 from softmax_cli.io.text.cells import parse_numeric_block
@@ -53,7 +54,7 @@ class TargetFile:
     def __init__(self, path: str, parser: TargetParser) -> None:
         self.path = path
         self.parser = parser
-        self._file: BinaryIO = open(path, "rb")  # noqa: SIM115 - closed by __exit__
+        self._file: BinaryIO = open_shard(path)  # a URL too, as the input; closed by __exit__
         try:
             is_array, self._stream = npy.sniff(self._file)
             self.unit = "row" if is_array else "line"

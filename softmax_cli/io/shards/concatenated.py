@@ -25,12 +25,12 @@ def in_shard(path: str, error: SoftmaxError) -> SoftmaxError:
     return named
 
 
-def skipped_in_all(reports: Sequence[SkipReport]) -> SkipReport:
-    """The shards' skipped rows together (line numbers are each shard's own), counted in
-    the first one's unit."""
+def skipped_in_all(reports: Sequence[SkipReport], paths: Sequence[str]) -> SkipReport:
+    """The skipped rows of the shards at ``paths`` together, counted in the first one's
+    unit; the summary names each shard before its own line numbers."""
     total = SkipReport(reports[0].unit if reports else "line")
-    for report in reports:
-        total.extend(report)
+    for path, report in zip(paths, reports, strict=False):
+        total.extend(report, path)
     return total
 
 
@@ -43,15 +43,20 @@ def check_same_columns(
     width = None
     for path, shard_labels, shard_width in zip(paths, labels, widths, strict=True):
         if shard_labels != labels[0]:
-            raise in_shard(path, _different_header(paths[0]))
+            raise in_shard(path, _different_header(paths[0], shard_labels, labels[0]))
         if width is None:
             width = shard_width
         elif shard_width is not None and shard_width != width:
             raise in_shard(path, _different_width(paths[0], shard_width, width))
 
 
-def _different_header(first: str) -> DataError:
-    return DataError(f"its header differs from {first}'s: every shard needs the same columns")
+def _different_header(
+    first: str, labels: list[str] | None, first_labels: list[str] | None
+) -> DataError:
+    return DataError(
+        f"{_columns(labels)} where {first} has {_columns(first_labels)}: every shard needs "
+        "the same columns"
+    )
 
 
 def _different_width(first: str, width: int, first_width: int) -> DataError:
@@ -81,7 +86,17 @@ class ShardedRows:
     @property
     def skipped(self) -> SkipReport:
         """The shards' skipped rows together (line numbers are each shard's own)."""
-        return skipped_in_all(self._shard_skips)
+        return skipped_in_all(self._shard_skips, self.paths)
+
+    def close(self) -> None:
+        """Close every shard opened (the first one is, up front, for its header)."""
+        for stream in self._streams:
+            stream.close()
+
+    def __del__(self) -> None:
+        # A source dropped unread (an error found between opening and reading, such as
+        # stats -k beyond the columns) still holds its first shard: close it quietly.
+        self.close()
 
     def _open(self, index: int) -> RowSource:
         stream = open_shard(self.paths[index])
@@ -111,10 +126,19 @@ class ShardedRows:
 
     def _check_same_labels(self, source: RowSource) -> None:
         if source.labels != self.labels:
-            raise _different_header(self.paths[0])
+            raise _different_header(self.paths[0], source.labels, self.labels)
 
     def _check_width(self, width: int) -> None:
         if self.n_columns is None:
             self.n_columns = width
         elif width != self.n_columns:
             raise _different_width(self.paths[0], width, self.n_columns)
+
+
+def _columns(labels: list[str] | None, shown: int = 5) -> str:
+    """A shard's header for a message: ``header a,b,c`` (its first few names), or ``no
+    header``."""
+    if labels is None:
+        return "no header"
+    more = ",..." if len(labels) > shown else ""
+    return f"header {','.join(labels[:shown])}{more}"

@@ -42,12 +42,22 @@ def expand_shards(patterns: Sequence[str]) -> list[str]:
         if not matches:
             raise ArgumentError(f"no file matches {pattern!r}")
         shards.extend(matches)
-    seen: set[str] = set()
+    seen: dict[str, str] = {}
     for shard in shards:
-        if shard in seen:
-            raise ArgumentError(f"{shard!r} is given twice: each shard is read once")
-        seen.add(shard)
+        # ./a.csv and a.csv (or a link to it) are one file: its rows would count twice
+        key = shard if is_url(shard) else _real_path(shard)
+        if key in seen:
+            twice = repr(shard) if seen[key] == shard else f"{seen[key]!r} and {shard!r} name it"
+            raise ArgumentError(f"a file is given twice ({twice}): each shard is read once")
+        seen[key] = shard
     return shards
+
+
+def _real_path(path: str) -> str:
+    try:
+        return os.path.realpath(os.path.expanduser(path))
+    except ValueError:  # a NUL in the name
+        raise ArgumentError(f"{path!r} is not a file name") from None
 
 
 def targets_per_shard(shards: Sequence[str], targets: str) -> list[str]:
@@ -55,12 +65,15 @@ def targets_per_shard(shards: Sequence[str], targets: str) -> list[str]:
     expanded by ``expand_shards``) must name one file per shard, paired in sorted order.
 
     Raises ``ArgumentError`` (exit 2) when the counts differ."""
-    files = expand_shards([targets])
+    try:
+        files = expand_shards([targets])
+    except ArgumentError as exc:
+        raise ArgumentError(f"--targets: {exc}") from None
     if len(files) != len(shards):
+        inputs = "one input" if len(shards) == 1 else f"{len(shards)} input shards"
         raise ArgumentError(
-            f"--targets names {len(files)} file{'s' * (len(files) != 1)} for {len(shards)} "
-            "input shards: give one targets file per shard (a quoted glob), paired in "
-            "sorted name order"
+            f"--targets names {len(files)} file{'s' * (len(files) != 1)} for {inputs}: "
+            "give one targets file per shard (a quoted glob), paired in sorted name order"
         )
     return files
 
@@ -75,9 +88,15 @@ def _url_glob(pattern: str) -> list[str]:
     protocol = pattern.split("://", 1)[0]
     try:
         filesystem, _, _ = fsspec.get_fs_token_paths(pattern)
-        matches = sorted(filesystem.glob(pattern.split("://", 1)[1]))
+        found = filesystem.glob(pattern.split("://", 1)[1], detail=True)
     except (OSError, ValueError, ImportError) as exc:
         raise ArgumentError(f"cannot list {pattern!r}: {exc}") from None
+    # as a local glob: files only, and no hidden ones (.part files, .DS_Store)
+    matches = sorted(
+        name
+        for name, info in found.items()
+        if info.get("type") != "directory" and not name.rsplit("/", 1)[-1].startswith(".")
+    )
     return [f"{protocol}://{match}" for match in matches]
 
 

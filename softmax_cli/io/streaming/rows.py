@@ -65,28 +65,46 @@ class SkipReport:
         self.unit = unit
         self.count = 0
         self.first_lines: list[int] = []
+        self.files: list[str | None] = []  # the shard of each of first_lines, when named
 
     def add(self, line: int) -> None:
         self.count += 1
         if len(self.first_lines) < _MAX_SKIPPED_LINES_SHOWN:
             self.first_lines.append(line)
+            self.files.append(None)
 
-    def extend(self, other: SkipReport) -> None:
-        """Count ``other``'s skipped rows too (a later shard's: its own line numbers)."""
-        room = _MAX_SKIPPED_LINES_SHOWN - len(self.first_lines)
-        self.first_lines.extend(other.first_lines[: max(room, 0)])
+    def extend(self, other: SkipReport, path: str | None = None) -> None:
+        """Count ``other``'s skipped rows too: those of the shard at ``path``, whose line
+        numbers are its own (the summary names the shard before them)."""
+        room = max(_MAX_SKIPPED_LINES_SHOWN - len(self.first_lines), 0)
+        self.first_lines.extend(other.first_lines[:room])
+        self.files.extend(file or path for file in other.files[:room])
         self.count += other.count
 
     def summary(self) -> str:
-        lines = ", ".join(map(str, self.first_lines))
         more = ", ..." if self.count > len(self.first_lines) else ""
         noun = "row" if self.count == 1 else "rows"
-        return f"skipped {self.count} invalid {noun} ({self.unit}s {lines}{more})"
+        return f"skipped {self.count} invalid {noun} ({self._places()}{more})"
+
+    def _places(self) -> str:
+        """``lines 3, 7``; with shards ``a.csv: lines 3, 7; b.csv: lines 2``."""
+        groups: list[tuple[str | None, list[int]]] = []
+        for file, line in zip(self.files, self.first_lines, strict=True):
+            if not groups or groups[-1][0] != file:
+                groups.append((file, []))
+            groups[-1][1].append(line)
+        return "; ".join(
+            f"{'' if file is None else f'{file}: '}{self.unit}s {', '.join(map(str, lines))}"
+            for file, lines in groups
+        )
 
     def nothing_left(self) -> DataError:
         """The error when every row was skipped: no good row is no result."""
-        first = self.first_lines[0] if self.first_lines else "?"
-        return DataError(f"no valid rows; {self.count} skipped, first at {self.unit} {first}")
+        if not self.first_lines:
+            return DataError(f"no valid rows; {self.count} skipped")
+        file, first = self.files[0], f"{self.unit} {self.first_lines[0]}"
+        where = first if file is None else f"{first} of {file}"
+        return DataError(f"no valid rows; {self.count} skipped, first at {where}")
 
 
 if TYPE_CHECKING:

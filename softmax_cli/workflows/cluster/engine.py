@@ -65,12 +65,11 @@ class OnCluster:
 
     def map(self, task: Task, items: Sequence[Any], *arguments: Any) -> list[Any]:
         futures = self._submit(task, items, arguments)
-        _raise_first_error(futures)
         return list(self.client.gather(futures))
 
     def load(self, task: Task, items: Sequence[Any], *arguments: Any) -> list[Any]:
         futures = self._submit(task, items, arguments)
-        _raise_first_error(futures)  # each result stays on its worker: no gather
+        self.client.gather(futures)  # a shard that cannot be read stops the run here
         return futures
 
     def release(self, handles: list[Any]) -> None:
@@ -80,15 +79,6 @@ class OnCluster:
     def _submit(self, task: Task, items: Sequence[Any], arguments: tuple[Any, ...]) -> list[Any]:
         # pure=False: a task reads files, which may change between runs.
         return [self.client.submit(task, item, *arguments, pure=False) for item in items]
-
-
-def _raise_first_error(futures: list[Any]) -> None:
-    """Wait for ``futures``; a task that failed stops the run with its error, the first
-    shard's in order (not whichever Dask saw first), as one process would."""
-    for future in futures:
-        error = future.exception()
-        if error is not None:
-            raise error
 
 
 class Running:
@@ -106,16 +96,7 @@ class Running:
         if self.spec.scheduler is not None:
             client = _connect(distributed, self.spec.scheduler)
         else:
-            cluster = distributed.LocalCluster(
-                n_workers=self.spec.workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                # and its HTTP server on any free port: on 8787, taken by another cluster,
-                # it would warn
-                scheduler_kwargs={"dashboard": False, "dashboard_address": ":0"},
-                silence_logs=logging.CRITICAL,
-            )
+            cluster = _start_local(distributed, self.spec.workers)
             self._closers.append(cluster.close)
             client = distributed.Client(cluster)
         self._closers.insert(0, client.close)
@@ -137,8 +118,67 @@ def _import_distributed(spec: EngineSpec) -> Any:
     return distributed
 
 
-def _connect(distributed: Any, address: str) -> Any:
+def local_cluster(distributed: Any, workers: int | None) -> Any:
+    """A ``LocalCluster`` of ``workers`` single-threaded processes, quiet. Its scheduler
+    serves HTTP on a free port of this machine only, never on Dask's 8787, which another
+    cluster may hold (Dask would warn, and move)."""
+    return distributed.LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        silence_logs=logging.CRITICAL,
+    )
+
+
+def _start_local(distributed: Any, workers: int | None) -> Any:
     try:
-        return distributed.Client(address, timeout="10s")
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise SoftmaxError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+        return local_cluster(distributed, workers)
+    except (OSError, RuntimeError, TimeoutError) as exc:  # Dask wraps what stopped it
+        raise SoftmaxError(f"cannot start a local Dask cluster: {_one_line(exc)}") from None
+
+
+CONNECT_TIMEOUT = "10s"
+
+
+def _connect(distributed: Any, address: str) -> Any:
+    """A client of the scheduler at ``address``. Raises ``ArgumentError`` (exit 2) for
+    an address Dask cannot parse, and ``SoftmaxError`` (exit 1) when nothing answers
+    there: at once when the connection is refused, else after ``CONNECT_TIMEOUT``."""
+    try:
+        scheme, location = distributed.comm.parse_address(address)
+        if scheme in {"tcp", "tls"}:
+            host, port = distributed.comm.parse_host_port(location)
+    except ValueError as exc:
+        raise ArgumentError(
+            f"--scheduler {address!r} is not a Dask address (tcp://host:8786): {exc}"
+        ) from None
+    if scheme in {"tcp", "tls"}:
+        _refused_at_once(address, host, port)
+    try:
+        return distributed.Client(address, timeout=CONNECT_TIMEOUT)
+    except Exception as exc:  # noqa: BLE001 - whatever answers there is not a scheduler
+        # (a web server's reply read as a frame length raises MemoryError, say)
+        reason = _one_line(exc) if isinstance(exc, OSError | TimeoutError) else "no Dask answer"
+        raise SoftmaxError(f"cannot reach the Dask scheduler at {address}: {reason}") from None
+
+
+def _refused_at_once(address: str, host: str, port: int) -> None:
+    """Dask retries a refused connection until its timeout: with nothing listening,
+    say so now."""
+    import socket
+
+    try:
+        socket.create_connection((host, port), timeout=10).close()
+    except ConnectionRefusedError as exc:
+        raise SoftmaxError(
+            f"cannot reach the Dask scheduler at {address}: {exc.strerror}"
+        ) from None
+    except OSError:
+        pass  # an unknown host or a slow network: Dask's own attempt says what it is
+
+
+def _one_line(exc: BaseException) -> str:
+    """Dask's message on one line (some run over several)."""
+    return " ".join(str(exc).split())

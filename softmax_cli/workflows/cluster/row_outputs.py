@@ -69,7 +69,24 @@ def output_paths(shards: Sequence[str], output_dir: str, fmt: str) -> list[str]:
             raise ArgumentError(f"{paths[stem]} and {shard} would both write {stem}: rename one")
         paths[stem] = shard
     separator = "" if output_dir.endswith("/") else "/"
-    return [f"{output_dir}{separator}{shard_stem(shard)}{EXTENSIONS[fmt]}" for shard in shards]
+    outputs = [f"{output_dir}{separator}{shard_stem(shard)}{EXTENSIONS[fmt]}" for shard in shards]
+    for shard, output in zip(shards, outputs, strict=True):
+        if _same_file(shard, output):
+            raise ArgumentError(
+                f"--output-dir would write {output} over the input shard {shard}: give "
+                "another folder"
+            )
+    return outputs
+
+
+def _same_file(shard: str, output: str) -> bool:
+    """``output`` is the local file ``shard`` (writing it would lose the input)."""
+    if is_url(shard) or is_url(output):
+        return False
+    try:
+        return os.path.samefile(os.path.expanduser(shard), output)
+    except (OSError, ValueError):  # one of them is not there, or no name (a NUL in it)
+        return False
 
 
 def write_per_shard(
@@ -78,7 +95,7 @@ def write_per_shard(
     """Run ``commands[i]`` on shard i of ``spec`` into ``outputs[i]``, on ``engine``;
     return the rows skipped in all shards."""
     results = shard_results(engine, spec, commands, outputs)
-    return skipped_in_all([skipped_by(result) for result in results])
+    return skipped_in_all([skipped_by(result) for result in results], spec.shards)
 
 
 def shard_results(

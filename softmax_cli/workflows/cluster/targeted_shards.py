@@ -87,4 +87,4 @@ def joined(jobs: Sequence[TargetedShard], facts: Sequence[ShardFacts]) -> SkipRe
     skipped in all of them."""
     paths = [job.path for job in jobs]
     check_same_columns(paths, [f.labels for f in facts], [f.n_columns for f in facts])
-    return skipped_in_all([f.skipped for f in facts])
+    return skipped_in_all([f.skipped for f in facts], paths)

@@ -106,4 +106,5 @@ def scores_per_shard(
     with Running(engine_spec) as engine:
         results: list[LossResult] = shard_results(engine, spec, commands, outputs)
     totals = reduce(LossTotals.plus, (result.totals for result in results))
-    return LossResult(totals, skipped_in_all([result.skipped for result in results]))
+    skipped = skipped_in_all([result.skipped for result in results], spec.shards)
+    return LossResult(totals, skipped)
