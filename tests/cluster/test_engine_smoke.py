@@ -34,4 +34,5 @@ def test_rows_skipped_in_npy_shards_are_counted_in_rows(tmp_path: Path, run_scri
     alone = run_script("softmax", "-i", shards, "--skip-invalid", "-f", "csv")
     done = run_script("softmax", "-i", shards, "--skip-invalid", "--output-dir", str(out))
     assert done.returncode == alone.returncode == 0, done.stderr
-    assert done.stderr == alone.stderr == b"warning: skipped 2 invalid rows (rows 2, 1)\n"
+    places = f"{tmp_path / 'a.npy'}: rows 2; {tmp_path / 'b.npy'}: rows 1"
+    assert done.stderr == alone.stderr == f"warning: skipped 2 invalid rows ({places})\n".encode()

@@ -80,7 +80,7 @@ def test_summary_counts_infinite_and_skipped_rows_as_in_one_process(
     assert cluster.stdout == single.stdout  # inf: the same JSON
     assert cluster.stderr == single.stderr
     assert b"line 1: 3 rows have an infinite loss" in cluster.stderr
-    assert b"skipped 1 invalid row (lines 2)" in cluster.stderr
+    assert b"skipped 1 invalid row (" + bytes(tmp_path / "p1.csv") + b": lines 2)" in cluster.stderr
 
 
 def test_per_row_scores_are_each_shards_own_file(

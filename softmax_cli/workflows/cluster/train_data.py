@@ -23,8 +23,8 @@ from softmax_cli.core.trainer.preprocessing import (
 )
 from softmax_cli.errors import DataError
 from softmax_cli.io.formats.table import Table
+from softmax_cli.io.formats.table_shards import check_same_header, read_shard_table
 from softmax_cli.io.shards.concatenated import in_shard
-from softmax_cli.io.shards.tables import check_same_header, read_shard_table
 from softmax_cli.workflows.trainer.class_labels import class_namer, class_order
 from softmax_cli.workflows.trainer.train_data import (
     Examples,

@@ -344,7 +344,7 @@ def train_and_report(
     is told to ``warn``."""
     progress = terminal_progress(report.color) if show_progress else no_progress
     if isinstance(data, Sequence):
-        from softmax_cli.io.shards.tables import read_joined_table
+        from softmax_cli.io.formats.table_shards import read_joined_table
 
         table = read_joined_table(data, delimiter)
     else:
