@@ -4,7 +4,6 @@ shards, even when a worker dies in the middle of the fit."""
 from __future__ import annotations
 
 import json
-import logging
 import os
 import signal
 from pathlib import Path
@@ -73,7 +72,7 @@ def test_a_worker_killed_during_the_fit_changes_nothing(tmp_path: Path) -> None:
     from softmax_cli.io.sources import InputSpec
     from softmax_cli.workflows.calculator.loss_input import LossConfig
     from softmax_cli.workflows.cluster.calibrate import calibrate_on
-    from softmax_cli.workflows.cluster.engine import InProcess, OnCluster
+    from softmax_cli.workflows.cluster.engine import InProcess, OnCluster, local_cluster
     from softmax_cli.workflows.cluster.targeted_shards import targeted_shards
 
     logits, targets = write_npy_shards(tmp_path, [50, 50, 50, 50])
@@ -97,14 +96,7 @@ def test_a_worker_killed_during_the_fit_changes_nothing(tmp_path: Path) -> None:
             return super().map(task, items, *arguments)
 
     with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            scheduler_kwargs={"dashboard": False, "dashboard_address": ":0"},
-            silence_logs=logging.CRITICAL,
-        ) as cluster,
+        local_cluster(distributed, 2) as cluster,
         distributed.Client(cluster) as client,
     ):
         engine = KillingOne(client)

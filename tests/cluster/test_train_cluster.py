@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import logging
 import os
 import signal
 from pathlib import Path
@@ -179,7 +178,7 @@ def test_a_worker_killed_during_the_fit_changes_nothing(tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     from softmax_cli.core.trainer.train_config import TrainConfig
     from softmax_cli.workflows.cluster import train as cluster_train
-    from softmax_cli.workflows.cluster.engine import EngineSpec, OnCluster
+    from softmax_cli.workflows.cluster.engine import EngineSpec, OnCluster, local_cluster
     from softmax_cli.workflows.trainer.train import train_and_report
     from softmax_cli.workflows.trainer.train_output import Report
 
@@ -205,13 +204,7 @@ def test_a_worker_killed_during_the_fit_changes_nothing(tmp_path: Path) -> None:
             return super().map(task, items, *arguments)
 
     with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",
-            silence_logs=logging.CRITICAL,
-        ) as local,
+        local_cluster(distributed, 2) as local,
         distributed.Client(local) as client,
     ):
         engine = KillingOnce(client)
