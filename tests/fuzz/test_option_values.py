@@ -33,8 +33,14 @@ SIZES = {"--samples", "--hidden", "--epochs", "--max-epochs", "--bins", "--num-s
          "--batch-size", "--cv", "--test-size", "--patience", "--top-k", "-k"}  # fmt: skip
 
 
+# A generated --workers value on file input would start that many processes, and a
+# --scheduler value would dial out: tests/fuzz/test_shard_options.py fuzzes them safely.
+ENGINE_OPTIONS = {"--workers", "--scheduler"}
+
+
 def value_options(name: str) -> list[str]:
-    """The long name (else the short) of every option of ``name`` that takes a value."""
+    """The long name (else the short) of every option of ``name`` that takes a value,
+    but the engine's."""
     from softmax_cli.cli.main import cli
 
     command = cli.get_command(click.Context(cli), name)
@@ -43,7 +49,7 @@ def value_options(name: str) -> list[str]:
     for param in command.params:
         if isinstance(param, click.Option) and not param.is_flag and not param.count:
             found.append(max(param.opts, key=len))
-    return found
+    return [option for option in found if option not in ENGINE_OPTIONS]
 
 
 @pytest.mark.parametrize("name", sorted(RUNS))
