@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import clean_env, one_line, refused_address
+from helpers import clean_env, invoke_cli, one_line, refused_address
 
 
 @pytest.fixture
@@ -135,3 +135,24 @@ def test_sample_draws_do_not_depend_on_the_number_of_workers(
         alone = run_script("sample", "-i", str(shards / f"{index}.npy"), "--seed", seed, "-n", "3",
                            "-f", "csv")  # fmt: skip
         assert outputs["1"][f"{index}.csv"] == alone.stdout
+
+
+def test_a_scheduler_without_workers_is_one_line_not_a_hang(
+    shards: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tasks given to a scheduler with no worker would wait forever: after a wait for a
+    worker to join, exit 1 saying what is missing."""
+    distributed = pytest.importorskip("distributed")
+    from softmax_cli.workflows.cluster import engine
+    from softmax_cli.workflows.cluster.engine import local_cluster
+
+    monkeypatch.setattr(engine, "WORKER_WAIT", 0.5)
+    with local_cluster(distributed, 0) as empty:
+        args = ["softmax", "-i", f"{shards}/*.npy", "--output-dir", str(shards / "out")]
+        code, out, err = invoke_cli([*args, "--scheduler", empty.scheduler_address])
+    assert (code, out) == (1, "")
+    assert err == (
+        f"error: the Dask scheduler at {empty.scheduler_address} has no worker (waited 0.5 s): "
+        "start one with 'dask worker ADDRESS'\n"
+    )
+    assert not list((shards / "out").iterdir())

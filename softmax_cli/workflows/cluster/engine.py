@@ -95,6 +95,11 @@ class Running:
         logging.getLogger("distributed").setLevel(logging.CRITICAL)
         if self.spec.scheduler is not None:
             client = _connect(distributed, self.spec.scheduler)
+            try:
+                _wait_for_a_worker(client, self.spec.scheduler)
+            except SoftmaxError:
+                client.close()
+                raise
         else:
             cluster = _start_local(distributed, self.spec.workers)
             self._closers.append(cluster.close)
@@ -162,6 +167,21 @@ def _connect(distributed: Any, address: str) -> Any:
         # (a web server's reply read as a frame length raises MemoryError, say)
         reason = _one_line(exc) if isinstance(exc, OSError | TimeoutError) else "no Dask answer"
         raise SoftmaxError(f"cannot reach the Dask scheduler at {address}: {reason}") from None
+
+
+WORKER_WAIT = 30.0  # seconds a scheduler has to gain its first worker
+
+
+def _wait_for_a_worker(client: Any, address: str) -> None:
+    """A scheduler with no worker would hold every task forever: wait ``WORKER_WAIT``
+    seconds for one (a cluster that is starting), then say so (exit 1)."""
+    try:
+        client.wait_for_workers(1, timeout=WORKER_WAIT)
+    except TimeoutError:
+        raise SoftmaxError(
+            f"the Dask scheduler at {address} has no worker (waited {WORKER_WAIT:g} s): "
+            "start one with 'dask worker ADDRESS'"
+        ) from None
 
 
 def _refused_at_once(address: str, host: str, port: int) -> None:
