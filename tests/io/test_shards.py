@@ -190,3 +190,31 @@ def test_a_source_dropped_unread_closes_its_first_shard(tmp_path: Path) -> None:
     del source  # no ResourceWarning (an error under -W error)
     gc.collect()
     assert first.closed
+
+
+def test_npy_shards_state_their_rows_up_front(tmp_path: Path) -> None:
+    """Every array shard's header is read first: the total row count is known before the
+    first row, as it is for one array."""
+    for index, rows in enumerate((4, 0, 7)):
+        np.save(tmp_path / f"{index}.npy", np.ones((rows, 3)))
+    spec = InputSpec((), None, None, None, None, False, shards=tuple(
+        str(tmp_path / f"{index}.npy") for index in range(3)))  # fmt: skip
+    assert open_rows(spec).n_rows == 11
+
+
+def test_npy_shards_stream_as_npy_into_a_pipe(tmp_path: Path, run_script) -> None:
+    """``-f npy`` into a pipe needs the row count up front: .npy shards have it."""
+    rng = np.random.default_rng(3)
+    parts = [rng.normal(size=(rows, 5)) for rows in (3, 6, 2)]
+    for index, part in enumerate(parts):
+        np.save(tmp_path / f"{index}.npy", part)
+    done = run_script("softmax", "-i", str(tmp_path / "*.npy"), "-f", "npy")
+    assert done.returncode == 0, done.stderr
+    alone = run_script("softmax", "-f", "npy", stdin=_npy_bytes(np.concatenate(parts)))
+    assert done.stdout == alone.stdout
+
+
+def _npy_bytes(values: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, values)
+    return buffer.getvalue()

@@ -70,7 +70,9 @@ class ShardedRows:
     stream)`` opens shard ``i`` (its stream is closed here once read). The first shard
     gives the labels and the width; a shard with others is a ``DataError`` naming it.
 
-    Line numbers stay those of each shard's own file; errors name the shard first."""
+    Line numbers stay those of each shard's own file; errors name the shard first. When
+    the first shard knows its row count up front (an array), every shard's header is read
+    for theirs, so that ``n_rows`` is known too (``-f npy`` into a pipe needs it)."""
 
     def __init__(self, paths: Sequence[str], open_source: OpenSource) -> None:
         self.paths = list(paths)
@@ -78,8 +80,11 @@ class ShardedRows:
         self._streams: list[BinaryIO] = []
         first = self._open(0)
         self.labels = first.labels
-        self.n_rows: int | None = None
         self.n_columns = first.n_columns
+        self.n_rows: int | None = None
+        if first.n_rows is not None:
+            counts = [first.n_rows, *(self._rows_in(index) for index in range(1, len(paths)))]
+            self.n_rows = None if None in counts else sum(counts)  # type: ignore[arg-type]
         self._first: RowSource | None = first
         self._shard_skips: list[SkipReport] = [first.skipped]
 
@@ -106,6 +111,14 @@ class ShardedRows:
         except SoftmaxError as exc:
             stream.close()
             raise in_shard(self.paths[index], exc) from None
+
+    def _rows_in(self, index: int) -> int | None:
+        """The row count shard ``index`` states up front (an array's header), if any."""
+        with open_shard(self.paths[index]) as stream:
+            try:
+                return self._open_source(index, stream).n_rows
+            except SoftmaxError as exc:
+                raise in_shard(self.paths[index], exc) from None
 
     def __iter__(self) -> Iterator[Chunk]:
         for index, path in enumerate(self.paths):
