@@ -156,3 +156,21 @@ def test_a_scheduler_without_workers_is_one_line_not_a_hang(
         "start one with 'dask worker ADDRESS'\n"
     )
     assert not list((shards / "out").iterdir())
+
+
+def test_workers_of_another_version_are_one_line(
+    shards: Path, scheduler: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cluster whose workers run another softmax-tool is refused before any task."""
+    import softmax_cli
+
+    monkeypatch.setattr(softmax_cli, "__version__", "0.0.1")
+    args = ["softmax", "-i", f"{shards}/*.npy", "--output-dir", str(shards / "out")]
+    code, out, err = invoke_cli([*args, "--scheduler", scheduler])
+    from importlib.metadata import version
+
+    assert (code, out) == (1, "")
+    assert err == (
+        f"error: the workers of the Dask scheduler at {scheduler} run softmax-tool "
+        f"{version('softmax-tool')}, this is 0.0.1: install softmax-tool==0.0.1 on them\n"
+    )

@@ -15,7 +15,8 @@ from typing import Any, NamedTuple, Protocol
 
 from softmax_cli.errors import ArgumentError, SoftmaxError
 
-INSTALL_HINT = "pip install 'softmax-tool[dask]'"
+DISTRIBUTION = "softmax-tool"
+INSTALL_HINT = f"pip install '{DISTRIBUTION}[dask]'"
 
 Task = Callable[..., Any]
 
@@ -97,6 +98,7 @@ class Running:
             client = _connect(distributed, self.spec.scheduler)
             try:
                 _wait_for_a_worker(client, self.spec.scheduler)
+                _check_worker_versions(client, self.spec.scheduler)
             except SoftmaxError:
                 client.close()
                 raise
@@ -182,6 +184,26 @@ def _wait_for_a_worker(client: Any, address: str) -> None:
             f"the Dask scheduler at {address} has no worker (waited {WORKER_WAIT:g} s): "
             "start one with 'dask worker ADDRESS'"
         ) from None
+
+
+def _check_worker_versions(client: Any, address: str) -> None:
+    """Workers of another softmax-tool (or none) would fail on the first task, or worse,
+    compute something else: say which version they need before any task is sent."""
+    import importlib.metadata
+
+    from softmax_cli import __version__
+
+    workers = f"the workers of the Dask scheduler at {address}"
+    needed = f"install softmax-tool=={__version__} on them"
+    try:
+        versions = client.run(importlib.metadata.version, DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:
+        raise SoftmaxError(f"{workers} do not have softmax-tool: {needed}") from None
+    other = sorted({str(version) for version in versions.values() if version != __version__})
+    if other:
+        raise SoftmaxError(
+            f"{workers} run softmax-tool {', '.join(other)}, this is {__version__}: {needed}"
+        )
 
 
 def _refused_at_once(address: str, host: str, port: int) -> None:
