@@ -218,3 +218,16 @@ def _npy_bytes(values: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     np.save(buffer, values)
     return buffer.getvalue()
+
+
+@pytest.mark.parametrize("command", [["train", "{glob}", "-q"], ["stats", "-i", "{glob}"]])
+def test_a_shard_that_cannot_be_opened_is_named_once(
+    tmp_path: Path, run_script, command: list[str]
+) -> None:
+    (tmp_path / "a.csv").write_text("x,target\n1,0\n2,1\n3,0\n")
+    (tmp_path / "b.csv").symlink_to(tmp_path / "gone.csv")  # listed by the glob, not there
+    args = [argument.format(glob=tmp_path / "*.csv") for argument in command]
+    done = run_script(*args)
+    assert done.returncode == 1
+    missing = tmp_path / "b.csv"
+    assert done.stderr == f"error: cannot read {missing}: No such file or directory\n".encode()

@@ -12,11 +12,11 @@ from softmax_cli.io.shards.paths import open_shard
 
 def read_shard_table(path: str, delimiter: str | None = None) -> Table:
     """The table in the shard at ``path``; an error in it names the shard first."""
-    try:
-        with open_shard(path) as stream:
+    with open_shard(path) as stream:  # its error names the file already
+        try:
             return read_table(stream, delimiter)
-    except SoftmaxError as exc:
-        raise in_shard(path, exc) from None
+        except SoftmaxError as exc:
+            raise in_shard(path, exc) from None
 
 
 def check_same_header(paths: Sequence[str], names: Sequence[Sequence[str]]) -> None:
