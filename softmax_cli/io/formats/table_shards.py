@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from softmax_cli.errors import DataError, SoftmaxError
+from softmax_cli.errors import DataError
 from softmax_cli.io.formats.table import Table, read_table
-from softmax_cli.io.shards.concatenated import in_shard
-from softmax_cli.io.shards.paths import open_shard
+from softmax_cli.io.shards.concatenated import shard_stream
 
 
 def read_shard_table(path: str, delimiter: str | None = None) -> Table:
     """The table in the shard at ``path``; an error in it names the shard first."""
-    with open_shard(path) as stream:  # its error names the file already
-        try:
-            return read_table(stream, delimiter)
-        except SoftmaxError as exc:
-            raise in_shard(path, exc) from None
+    with shard_stream(path) as stream:
+        return read_table(stream, delimiter)
 
 
 def check_same_header(paths: Sequence[str], names: Sequence[Sequence[str]]) -> None:

@@ -4,6 +4,7 @@ concatenated (a CSV header once). Every shard must have the first one's columns.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, BinaryIO
 
 from softmax_cli.errors import DataError, SoftmaxError
@@ -23,6 +24,23 @@ def in_shard(path: str, error: SoftmaxError) -> SoftmaxError:
     named.__dict__.update(error.__dict__)
     named.args = (f"{path}: {error}",)
     return named
+
+
+@contextmanager
+def errors_named(path: str) -> Iterator[None]:
+    """Errors raised in the block name the shard at ``path`` first (``in_shard``)."""
+    try:
+        yield
+    except SoftmaxError as exc:
+        raise in_shard(path, exc) from None
+
+
+@contextmanager
+def shard_stream(path: str) -> Iterator[BinaryIO]:
+    """The shard at ``path`` open for reading while the block runs, whose errors name it
+    (``open_shard``'s own error names the file already)."""
+    with open_shard(path) as stream, errors_named(path):
+        yield stream
 
 
 def skipped_in_all(reports: Sequence[SkipReport], paths: Sequence[str]) -> SkipReport:
@@ -107,18 +125,16 @@ class ShardedRows:
         stream = open_shard(self.paths[index])
         self._streams.append(stream)
         try:
-            return self._open_source(index, stream)
-        except SoftmaxError as exc:
+            with errors_named(self.paths[index]):
+                return self._open_source(index, stream)
+        except SoftmaxError:
             stream.close()
-            raise in_shard(self.paths[index], exc) from None
+            raise
 
     def _rows_in(self, index: int) -> int | None:
         """The row count shard ``index`` states up front (an array's header), if any."""
-        with open_shard(self.paths[index]) as stream:
-            try:
-                return self._open_source(index, stream).n_rows
-            except SoftmaxError as exc:
-                raise in_shard(self.paths[index], exc) from None
+        with shard_stream(self.paths[index]) as stream:
+            return self._open_source(index, stream).n_rows
 
     def __iter__(self) -> Iterator[Chunk]:
         for index, path in enumerate(self.paths):
@@ -128,12 +144,11 @@ class ShardedRows:
             if index:
                 self._shard_skips.append(source.skipped)
             try:
-                self._check_same_labels(source)
-                for chunk in source:
-                    self._check_width(chunk.values.shape[1])
-                    yield chunk
-            except SoftmaxError as exc:
-                raise in_shard(path, exc) from None
+                with errors_named(path):
+                    self._check_same_labels(source)
+                    for chunk in source:
+                        self._check_width(chunk.values.shape[1])
+                        yield chunk
             finally:
                 self._streams[index].close()
 

@@ -10,9 +10,9 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
-from softmax_cli.errors import ArgumentError, SoftmaxError
-from softmax_cli.io.shards.concatenated import in_shard, skipped_in_all
-from softmax_cli.io.shards.paths import is_url, open_shard, shard_stem
+from softmax_cli.errors import ArgumentError
+from softmax_cli.io.shards.concatenated import shard_stream, skipped_in_all
+from softmax_cli.io.shards.paths import is_url, shard_stem
 from softmax_cli.io.streaming.rows import SkipReport
 
 if TYPE_CHECKING:
@@ -114,11 +114,8 @@ def shard_results(
 def run_shard_job(job: ShardJob) -> Any:
     """One shard's output file, written whole or not at all (a worker's task); what the
     command returned."""
-    with open_shard(job.path) as stream, writing(job.output) as out:
-        try:
-            return job.command(job.spec._replace(stream=stream, shards=(job.path,)), out)
-        except SoftmaxError as exc:
-            raise in_shard(job.path, exc) from None
+    with shard_stream(job.path) as stream, writing(job.output) as out:
+        return job.command(job.spec._replace(stream=stream, shards=(job.path,)), out)
 
 
 def writing(path: str):  # type: ignore[no-untyped-def]

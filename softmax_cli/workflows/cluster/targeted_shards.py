@@ -8,9 +8,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, NamedTuple
 
-from softmax_cli.errors import SoftmaxError
-from softmax_cli.io.shards.concatenated import check_same_columns, in_shard, skipped_in_all
-from softmax_cli.io.shards.paths import open_shard, targets_per_shard
+from softmax_cli.io.shards.concatenated import (
+    check_same_columns,
+    shard_stream,
+    skipped_in_all,
+)
+from softmax_cli.io.shards.paths import targets_per_shard
 from softmax_cli.workflows.calculator.loss_input import (
     LossConfig,
     TargetedRows,
@@ -59,12 +62,9 @@ def targeted_shards(
 def reading(job: TargetedShard) -> Iterator[TargetedRows]:
     """The shard's rows and targets, open while the block runs; an error says the
     shard's name before its line and column."""
-    with open_shard(job.path) as stream:
-        try:
-            spec = job.spec._replace(stream=stream, shards=(job.path,))
-            yield open_targeted_rows(spec, job.config, job.target, job.target_column, job.targets)
-        except SoftmaxError as exc:
-            raise in_shard(job.path, exc) from None
+    with shard_stream(job.path) as stream:
+        spec = job.spec._replace(stream=stream, shards=(job.path,))
+        yield open_targeted_rows(spec, job.config, job.target, job.target_column, job.targets)
 
 
 class ShardFacts(NamedTuple):
