@@ -61,8 +61,8 @@ def _real_path(path: str) -> str:
 
 
 def targets_per_shard(shards: Sequence[str], targets: str) -> list[str]:
-    """The targets file of each shard: ``targets`` (a glob or several comma-free paths
-    expanded by ``expand_shards``) must name one file per shard, paired in sorted order.
+    """The targets file of each shard: ``targets`` (a path, or a glob expanded by
+    ``expand_shards``) must name one file per shard, paired in sorted order.
 
     Raises ``ArgumentError`` (exit 2) when the counts differ."""
     try:

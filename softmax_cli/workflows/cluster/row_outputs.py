@@ -62,14 +62,15 @@ def output_paths(shards: Sequence[str], output_dir: str, fmt: str) -> list[str]:
         raise ArgumentError(f"--output-dir writes files: use --format {'/'.join(EXTENSIONS)}")
     if not is_url(output_dir) and not os.path.isdir(output_dir):
         raise ArgumentError(f"--output-dir {output_dir!r} is not a folder")
-    paths: dict[str, str] = {}
+    separator = "" if output_dir.endswith("/") else "/"
+    shard_of: dict[str, str] = {}
+    outputs = []
     for shard in shards:
         stem = shard_stem(shard)
-        if stem in paths:
-            raise ArgumentError(f"{paths[stem]} and {shard} would both write {stem}: rename one")
-        paths[stem] = shard
-    separator = "" if output_dir.endswith("/") else "/"
-    outputs = [f"{output_dir}{separator}{shard_stem(shard)}{EXTENSIONS[fmt]}" for shard in shards]
+        if stem in shard_of:
+            raise ArgumentError(f"{shard_of[stem]} and {shard} would both write {stem}: rename one")
+        shard_of[stem] = shard
+        outputs.append(f"{output_dir}{separator}{stem}{EXTENSIONS[fmt]}")
     for shard, output in zip(shards, outputs, strict=True):
         if _same_file(shard, output):
             raise ArgumentError(
